@@ -1,0 +1,27 @@
+//! Comptoir's domain: tenants, keys, money and the catalogue, as plain types and rules.
+//!
+//! No I/O and no async here; storage, parsing and HTTP live in outer crates and depend on this one.
+
+pub mod api_key;
+pub mod id;
+pub mod lang;
+pub mod money;
+pub mod product;
+pub mod tenant;
+
+pub use api_key::{ApiKey, KeyKind, NewApiKey, Scope};
+pub use lang::Lang;
+pub use money::{parse_amount, Currency, MoneyError};
+pub use product::{
+    pick_translation, Options, Product, ProductFilter, ProductUpsert, Translation, ValidationError,
+    Variant, MAX_OPTIONS,
+};
+pub use tenant::{NewTenant, Plan, Tenant, TenantError};
+
+/// Milliseconds since the Unix epoch, UTC: the one timestamp form we store.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,151 @@
+//! Tenants: one merchant's store. Every other row in Comptoir belongs to exactly one tenant.
+
+use crate::{Currency, Lang};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    Starter,
+    Business,
+    Enterprise,
+}
+
+impl Plan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Starter => "starter",
+            Plan::Business => "business",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Plan> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "starter" => Some(Plan::Starter),
+            "business" => Some(Plan::Business),
+            "enterprise" => Some(Plan::Enterprise),
+            _ => None,
+        }
+    }
+    /// Conversations a month included in the plan; `None` is unlimited.
+    pub fn monthly_conversations(self) -> Option<u32> {
+        match self {
+            Plan::Starter => Some(100),
+            Plan::Business => Some(1000),
+            Plan::Enterprise => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Tenant {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub plan: Plan,
+    pub currency: Currency,
+    /// The first locale is the default one, used when a translation is missing.
+    pub locales: Vec<Lang>,
+    pub created_at: i64,
+}
+
+impl Tenant {
+    pub fn default_locale(&self) -> &Lang {
+        &self.locales[0]
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TenantError {
+    #[error("slug `{0}` must be 2-63 characters of a-z, 0-9 and `-`, starting with a letter")]
+    BadSlug(String),
+    #[error("name must not be empty")]
+    EmptyName,
+    #[error("a tenant needs at least one locale")]
+    NoLocale,
+}
+
+/// What it takes to create a tenant, validated by [`NewTenant::new`].
+#[derive(Debug, Clone)]
+pub struct NewTenant {
+    pub slug: String,
+    pub name: String,
+    pub plan: Plan,
+    pub currency: Currency,
+    pub locales: Vec<Lang>,
+}
+
+impl NewTenant {
+    pub fn new(
+        slug: &str,
+        name: &str,
+        plan: Plan,
+        currency: Currency,
+        locales: Vec<Lang>,
+    ) -> Result<NewTenant, TenantError> {
+        let slug = slug.trim().to_string();
+        let ok = (2..=63).contains(&slug.len())
+            && slug.starts_with(|c: char| c.is_ascii_lowercase())
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            return Err(TenantError::BadSlug(slug));
+        }
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return Err(TenantError::EmptyName);
+        }
+        let mut uniq: Vec<Lang> = Vec::new();
+        for l in locales {
+            if !uniq.contains(&l) {
+                uniq.push(l);
+            }
+        }
+        if uniq.is_empty() {
+            return Err(TenantError::NoLocale);
+        }
+        Ok(NewTenant {
+            slug,
+            name,
+            plan,
+            currency,
+            locales: uniq,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+
+    #[test]
+    fn validates_slugs() {
+        let fr = || vec![Lang::parse("fr").unwrap()];
+        assert!(NewTenant::new("maison-lune", "Maison", Plan::Starter, eur(), fr()).is_ok());
+        for bad in ["", "a", "Maison", "1shop", "shop_x", "shop/../x"] {
+            assert!(
+                NewTenant::new(bad, "x", Plan::Starter, eur(), fr()).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            NewTenant::new("shop", " ", Plan::Starter, eur(), fr()).unwrap_err(),
+            TenantError::EmptyName
+        );
+        assert_eq!(
+            NewTenant::new("shop", "x", Plan::Starter, eur(), vec![]).unwrap_err(),
+            TenantError::NoLocale
+        );
+    }
+
+    #[test]
+    fn plans_parse_and_meter() {
+        assert_eq!(Plan::parse("Business"), Some(Plan::Business));
+        assert_eq!(Plan::Starter.monthly_conversations(), Some(100));
+        assert_eq!(Plan::Enterprise.monthly_conversations(), None);
+    }
+}

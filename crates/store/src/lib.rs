@@ -1,0 +1,186 @@
+//! Storage: one interface ([`Store`]) and two real backends, SQLite (embedded, the default) and
+//! PostgreSQL (scale-out). Handlers never know which one they talk to.
+//!
+//! Both backends share one body of portable SQL (`sql_store!`), instantiated once per sqlx
+//! driver, so a behaviour cannot drift between them; the conformance suite in `tests/` runs the
+//! same story on both. Money is stored as integer minor units, time as UTC epoch milliseconds.
+
+mod migrate;
+mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use async_trait::async_trait;
+use comptoir_domain::{
+    ApiKey, Lang, NewApiKey, NewTenant, Product, ProductFilter, ProductUpsert, Tenant,
+};
+use std::sync::Arc;
+
+pub use sql::{PostgresStore, SqliteStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database URL `{0}` is not supported: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("cannot reach the database at {url}: {source}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("migration {version} failed: {source}")]
+    Migration {
+        version: i64,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One page of a list, with the cursor of the next page when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// What a batch upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UpsertOutcome {
+    /// Products in the batch (after merging duplicates).
+    pub products: u64,
+    /// Variants in the batch.
+    pub variants: u64,
+    /// Product, text and variant rows actually inserted or changed; 0 on a re-import.
+    pub rows_changed: u64,
+}
+
+/// A finished catalogue import, as kept for the merchant's history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub format: String,
+    pub source: String,
+    pub rows_total: i64,
+    pub rows_imported: i64,
+    pub rows_rejected: i64,
+    /// The full report as JSON text (rejected rows with line and reason).
+    pub report: String,
+    pub created_at: i64,
+}
+
+/// Everything Comptoir keeps. Every method that touches tenant data takes the tenant, and no
+/// query reads across tenants: an id of another tenant behaves as an id that does not exist.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Answers when the database does (readiness).
+    async fn ping(&self) -> Result<()>;
+
+    async fn create_tenant(&self, new: &NewTenant) -> Result<Tenant>;
+    async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>>;
+    async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>>;
+
+    async fn insert_api_key(&self, key: &NewApiKey) -> Result<()>;
+    /// The key a presented token hashes to, revoked or not.
+    async fn api_key_by_token(&self, token: &str) -> Result<Option<ApiKey>>;
+    async fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKey>>;
+    /// Revokes a key of this tenant; false if there is no such live key.
+    async fn revoke_api_key(&self, tenant_id: &str, key_id: &str) -> Result<bool>;
+
+    /// Inserts or updates products by external id and variants by sku, in one transaction.
+    /// A sku that belonged to another product of the tenant moves to this one.
+    async fn upsert_products(
+        &self,
+        tenant: &Tenant,
+        batch: &[ProductUpsert],
+    ) -> Result<UpsertOutcome>;
+    /// Creates a product; a taken external id or sku is a [`StoreError::Conflict`].
+    async fn create_product(
+        &self,
+        tenant: &Tenant,
+        product: &ProductUpsert,
+        lang: Option<&Lang>,
+    ) -> Result<Product>;
+    /// Updates a product; with `replace_variants`, variants not listed are deleted.
+    async fn update_product(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        patch: &ProductUpsert,
+        replace_variants: bool,
+        lang: Option<&Lang>,
+    ) -> Result<Option<Product>>;
+    async fn product(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        lang: Option<&Lang>,
+    ) -> Result<Option<Product>>;
+    async fn product_by_external_id(
+        &self,
+        tenant: &Tenant,
+        external_id: &str,
+        lang: Option<&Lang>,
+    ) -> Result<Option<Product>>;
+    async fn list_products(
+        &self,
+        tenant: &Tenant,
+        filter: &ProductFilter,
+        lang: Option<&Lang>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<Product>>;
+    async fn delete_product(&self, tenant: &Tenant, id: &str) -> Result<bool>;
+    /// (products, variants) of the tenant.
+    async fn count_catalogue(&self, tenant_id: &str) -> Result<(u64, u64)>;
+
+    async fn record_import(&self, record: &ImportRecord) -> Result<()>;
+    async fn list_imports(&self, tenant_id: &str, limit: u32) -> Result<Vec<ImportRecord>>;
+    async fn import(&self, tenant_id: &str, id: &str) -> Result<Option<ImportRecord>>;
+}
+
+/// Opens the database a URL names, applying pending migrations.
+/// `sqlite://path/to/file.db` (created if missing) or `postgres://user@host/db`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// A URL fit for logs and errors: the password, if any, is replaced by `***`.
+pub fn redact(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.split_once('@') {
+            if let Some((user, _)) = creds.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
