@@ -1,0 +1,157 @@
+//! CSV plumbing shared by the CSV formats: a header index by column name and per-row field
+//! access that turns bad bytes and ragged rows into row errors instead of aborting the file.
+
+use crate::report::RowError;
+use std::collections::HashMap;
+
+/// Column positions by name, matched case-insensitively and ignoring surrounding spaces.
+pub struct Header {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    pub fn new(record: &csv::ByteRecord) -> Header {
+        let names: Vec<String> = record
+            .iter()
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        let mut index = HashMap::new();
+        for (i, n) in names.iter().enumerate() {
+            index.entry(n.to_lowercase()).or_insert(i);
+        }
+        Header { names, index }
+    }
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.index.contains_key(&name.to_lowercase())
+    }
+    pub fn pos(&self, name: &str) -> Option<usize> {
+        self.index.get(&name.to_lowercase()).copied()
+    }
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Required columns that are absent, comma-separated, or None if all are there.
+    pub fn missing(&self, required: &[&str]) -> Option<String> {
+        let m: Vec<&str> = required.iter().copied().filter(|c| !self.has(c)).collect();
+        (!m.is_empty()).then(|| m.join(", "))
+    }
+}
+
+/// One data row with its line, its fields checked as UTF-8.
+pub struct Row<'a> {
+    pub line: u64,
+    header: &'a Header,
+    fields: Vec<&'a str>,
+}
+
+impl<'a> Row<'a> {
+    /// Validates the row's shape and encoding.
+    pub fn new(header: &'a Header, rec: &'a csv::ByteRecord) -> Result<Row<'a>, RowError> {
+        let line = rec.position().map_or(0, |p| p.line());
+        if rec.len() != header.len() {
+            return Err(RowError::new(
+                line,
+                None,
+                format!(
+                    "row has {} fields but the header has {}",
+                    rec.len(),
+                    header.len()
+                ),
+            ));
+        }
+        let mut fields = Vec::with_capacity(rec.len());
+        for (i, f) in rec.iter().enumerate() {
+            match std::str::from_utf8(f) {
+                Ok(s) => fields.push(s),
+                Err(_) => {
+                    return Err(RowError::new(
+                        line,
+                        None,
+                        format!(
+                            "column `{}` is not valid UTF-8 (save the file as UTF-8)",
+                            header.names[i]
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(Row {
+            line,
+            header,
+            fields,
+        })
+    }
+
+    /// The trimmed value of a column, `""` when absent.
+    pub fn get(&self, name: &str) -> &'a str {
+        self.header
+            .pos(name)
+            .and_then(|i| self.fields.get(i))
+            .map_or("", |s| s.trim())
+    }
+
+    /// Like [`Row::get`] but `None` for empty.
+    pub fn opt(&self, name: &str) -> Option<&'a str> {
+        Some(self.get(name)).filter(|s| !s.is_empty())
+    }
+}
+
+/// A CSV reader set up the same way for every format: headers read by us, ragged rows allowed
+/// through (and then rejected one by one).
+pub fn reader<R: std::io::Read>(r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(r)
+}
+
+/// Parses `true/false/yes/no/1/0` (any case); empty is `None`.
+pub fn parse_bool(s: &str) -> Result<Option<bool>, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "true" | "yes" | "1" | "y" | "oui" => Ok(Some(true)),
+        "false" | "no" | "0" | "n" | "non" => Ok(Some(false)),
+        other => Err(format!("`{other}` is not true or false")),
+    }
+}
+
+/// Parses a stock count; spreadsheets write `5.0`, which is accepted. Empty is `None`.
+pub fn parse_stock(s: &str) -> Result<Option<i64>, String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let t2 = t.strip_suffix(".0").unwrap_or(t);
+    t2.parse::<i64>()
+        .map(Some)
+        .map_err(|_| format!("stock `{t}` is not a whole number"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bools_and_stock() {
+        assert_eq!(parse_bool("TRUE"), Ok(Some(true)));
+        assert_eq!(parse_bool(""), Ok(None));
+        assert!(parse_bool("maybe").is_err());
+        assert_eq!(parse_stock("5.0"), Ok(Some(5)));
+        assert_eq!(parse_stock(""), Ok(None));
+        assert!(parse_stock("3.5").is_err());
+        assert!(parse_stock("lots").is_err());
+    }
+}

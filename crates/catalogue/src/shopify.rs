@@ -1,0 +1,250 @@
+//! Shopify product CSV exports, as the Shopify admin writes them (2017 to 2023 templates).
+//!
+//! A product spans consecutive rows with the same `Handle`: the first carries the product's
+//! texts and option names, each further row a variant and/or an image. Shopify exports often
+//! have no `Variant SKU`; such variants get a stable sku from the handle and option values.
+
+use crate::csvrow::{self, parse_bool, parse_stock, Header, Row};
+use crate::report::RowError;
+use crate::{derived_sku, html, ImportError, ImportOptions, Parsed, Sink};
+use comptoir_domain::{parse_amount, ProductUpsert, Translation, Variant};
+use std::io::Read;
+
+/// A product being assembled from its rows.
+struct Pending {
+    handle: String,
+    line: u64,
+    rows: u64,
+    option_names: [String; 3],
+    product: ProductUpsert,
+    variant_lines: Vec<u64>,
+    has_title: bool,
+}
+
+fn abort(_: crate::Stop) -> ImportError {
+    ImportError::Aborted("consumer stopped".into())
+}
+
+pub fn parse<R: Read>(
+    src: R,
+    opts: &ImportOptions,
+    warnings: &mut Vec<String>,
+    sink: &mut Sink<'_>,
+) -> Result<(), ImportError> {
+    let mut rdr = csvrow::reader(src);
+    let mut rec = csv::ByteRecord::new();
+    if !rdr
+        .read_byte_record(&mut rec)
+        .map_err(|e| ImportError::Csv(e.to_string()))?
+    {
+        return Err(ImportError::Empty);
+    }
+    let header = Header::new(&rec);
+    if let Some(missing) = header.missing(&["Handle", "Title", "Variant Price"]) {
+        return Err(ImportError::MissingColumns {
+            format: "shopify",
+            missing,
+        });
+    }
+    if !header.has("Variant Inventory Qty") {
+        warnings.push("no `Variant Inventory Qty` column: stock is imported as not tracked".into());
+    }
+    let mut current: Option<Pending> = None;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                sink(Parsed::Rejected(RowError::new(
+                    line,
+                    None,
+                    format!("unreadable row: {e}"),
+                )))
+                .map_err(abort)?;
+                continue;
+            }
+        }
+        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        let row = match Row::new(&header, &rec) {
+            Ok(r) => r,
+            Err(e) => {
+                sink(Parsed::Rejected(e)).map_err(abort)?;
+                continue;
+            }
+        };
+        let handle = row.get("Handle");
+        if handle.is_empty() {
+            sink(Parsed::Rejected(RowError::new(
+                row.line,
+                row.opt("Variant SKU"),
+                "Handle is empty",
+            )))
+            .map_err(abort)?;
+            continue;
+        }
+        if current.as_ref().is_none_or(|c| c.handle != handle) {
+            if let Some(done) = current.take() {
+                emit(done, sink)?;
+            }
+            match ProductUpsert::new(handle) {
+                Ok(product) => {
+                    current = Some(Pending {
+                        handle: handle.to_string(),
+                        line: row.line,
+                        rows: 0,
+                        option_names: Default::default(),
+                        product,
+                        variant_lines: Vec::new(),
+                        has_title: false,
+                    })
+                }
+                Err(e) => {
+                    sink(Parsed::Rejected(RowError::new(
+                        row.line,
+                        None,
+                        e.to_string(),
+                    )))
+                    .map_err(abort)?;
+                    continue;
+                }
+            }
+        }
+        let cur = current.as_mut().expect("set above");
+        cur.rows += 1;
+        if let Err(reason) = apply_row(cur, &row, opts) {
+            cur.rows -= 1;
+            sink(Parsed::Rejected(RowError::new(
+                row.line,
+                row.opt("Variant SKU"),
+                reason,
+            )))
+            .map_err(abort)?;
+        }
+    }
+    if let Some(done) = current.take() {
+        emit(done, sink)?;
+    }
+    Ok(())
+}
+
+fn emit(p: Pending, sink: &mut Sink<'_>) -> Result<(), ImportError> {
+    if !p.has_title {
+        return sink(Parsed::Rejected(RowError::new(
+            p.line,
+            None,
+            format!("product `{}` has no row with a Title", p.handle),
+        )))
+        .map_err(abort);
+    }
+    sink(Parsed::Product {
+        line: p.line,
+        rows: p.rows,
+        product: p.product,
+        variant_lines: p.variant_lines,
+    })
+    .map_err(abort)
+}
+
+/// Folds one row into the product; an error refuses the row (the rest of the product stays).
+fn apply_row(cur: &mut Pending, row: &Row<'_>, opts: &ImportOptions) -> Result<(), String> {
+    for (i, name) in cur.option_names.iter_mut().enumerate() {
+        if let Some(n) = row.opt(&format!("Option{} Name", i + 1)) {
+            *name = n.to_string();
+        }
+    }
+    if let Some(title) = row.opt("Title") {
+        let category = row.opt("Type").or_else(|| {
+            row.opt("Product Category")
+                .map(|c| c.rsplit('>').next().unwrap_or(c).trim())
+        });
+        let tags: Vec<String> = row.get("Tags").split(',').map(str::to_string).collect();
+        let t = Translation::new(
+            opts.lang.clone(),
+            title,
+            &html::to_text(row.get("Body (HTML)")),
+            category,
+            tags,
+        )
+        .map_err(|e| e.to_string())?;
+        cur.product.translations = vec![t];
+        cur.has_title = true;
+        if let Some(v) = row.opt("Vendor") {
+            cur.product.brand = Some(v.to_string());
+        }
+    }
+    for col in ["Image Src", "Variant Image"] {
+        if let Some(src) = row.opt(col) {
+            let imgs = cur.product.images.get_or_insert_with(Vec::new);
+            if !imgs.iter().any(|i| i == src) {
+                imgs.push(src.to_string());
+            }
+        }
+    }
+    let is_variant = row.opt("Variant Price").is_some()
+        || row.opt("Option1 Value").is_some()
+        || row.opt("Variant SKU").is_some();
+    if !is_variant {
+        return Ok(());
+    }
+    let mut options = Vec::new();
+    for i in 0..3 {
+        let value = row.get(&format!("Option{} Value", i + 1));
+        let name = &cur.option_names[i];
+        // Shopify's single-variant products say `Title: Default Title`: no real option.
+        if value.is_empty() || (name == "Title" && value == "Default Title") {
+            continue;
+        }
+        let name = if name.is_empty() {
+            format!("option{}", i + 1)
+        } else {
+            name.clone()
+        };
+        options.push((name, value.to_string()));
+    }
+    let sku = match row.opt("Variant SKU") {
+        Some(s) => s.trim_start_matches('\'').to_string(),
+        None => {
+            let vals: Vec<&str> = options.iter().map(|(_, v)| v.as_str()).collect();
+            derived_sku(&cur.handle, &vals)
+        }
+    };
+    let price =
+        parse_amount(row.get("Variant Price")).map_err(|e| format!("Variant Price: {e}"))?;
+    let compare_at = match row.opt("Variant Compare At Price") {
+        Some(c) => Some(parse_amount(c).map_err(|e| format!("Variant Compare At Price: {e}"))?),
+        None => None,
+    }
+    .filter(|c| !c.is_zero());
+    // Tracked when Shopify tracks it (older exports name the tracker, newer ones leave it
+    // empty but give a quantity); `continue` policy sells past zero, so it is not limiting.
+    let tracker = row.get("Variant Inventory Tracker");
+    let qty = parse_stock(row.get("Variant Inventory Qty"))?;
+    let stock = if row
+        .get("Variant Inventory Policy")
+        .eq_ignore_ascii_case("continue")
+    {
+        None
+    } else if tracker.is_empty() || tracker.eq_ignore_ascii_case("shopify") {
+        qty
+    } else {
+        None
+    };
+    let gift = parse_bool(row.get("Gift Card"))?.unwrap_or(false);
+    let ships = parse_bool(row.get("Variant Requires Shipping"))?.unwrap_or(true);
+    let v = Variant::new(
+        &sku,
+        options,
+        price,
+        compare_at,
+        opts.currency.clone(),
+        stock,
+        gift || !ships,
+    )
+    .map_err(|e| e.to_string())?;
+    cur.product.variants.push(v);
+    cur.variant_lines.push(row.line);
+    Ok(())
+}
