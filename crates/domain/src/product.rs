@@ -209,6 +209,9 @@ pub struct ProductUpsert {
     pub images: Option<Vec<String>>,
     pub translations: Vec<Translation>,
     pub variants: Vec<Variant>,
+    /// Language the variants' option values are written in (`None`: the tenant's default).
+    /// Option values in the default language win over translated ones ("Red" over "Rojo").
+    pub options_lang: Option<Lang>,
 }
 
 impl ProductUpsert {
@@ -223,6 +226,7 @@ impl ProductUpsert {
             images: None,
             translations: Vec::new(),
             variants: Vec::new(),
+            options_lang: None,
         })
     }
 
@@ -245,11 +249,23 @@ impl ProductUpsert {
                 None => self.translations.push(t),
             }
         }
+        // A row in another language than ours keeps our option values, but its price and
+        // stock still win (they are the same fields in every language).
+        let keep_options = self.options_lang.is_none() && other.options_lang.is_some();
         for v in other.variants {
             match self.variants.iter_mut().find(|x| x.sku == v.sku) {
-                Some(x) => *x = v,
+                Some(x) => {
+                    let options = std::mem::take(&mut x.options);
+                    *x = v;
+                    if keep_options {
+                        x.options = options;
+                    }
+                }
                 None => self.variants.push(v),
             }
+        }
+        if !keep_options {
+            self.options_lang = other.options_lang;
         }
     }
 }

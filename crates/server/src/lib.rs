@@ -1,1 +1,163 @@
+//! The HTTP server: the REST API v1, its OpenAPI document and reference page, health,
+//! readiness and metrics. The only crate that knows HTTP.
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod state;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use error::ApiError;
+pub use state::{AppState, Limits};
+use std::future::Future;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids are random (`req_…`) unless the caller sent one.
+#[derive(Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&comptoir_domain::id::new_id("req"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits.clone();
+    let imports = Router::new()
+        .route(
+            "/v1/catalogue/imports",
+            get(api::imports::list).post(api::imports::create),
+        )
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.import_timeout,
+        ));
+    let api = Router::new()
+        .route("/v1/tenant", get(api::tenant::get))
+        .route(
+            "/v1/products",
+            get(api::products::list).post(api::products::create),
+        )
+        .route(
+            "/v1/products/{id}",
+            get(api::products::get)
+                .patch(api::products::update)
+                .delete(api::products::delete),
+        )
+        .route("/v1/catalogue/imports/{id}", get(api::imports::get))
+        .route("/v1/keys", get(api::keys::list).post(api::keys::create))
+        .route("/v1/keys/{id}", axum::routing::delete(api::keys::revoke))
+        .route("/v1/openapi.json", get(openapi_json))
+        .route("/docs", get(docs))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .layer(DefaultBodyLimit::max(limits.json_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ));
+    api.merge(imports)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal("a request handler panicked").into_response()
+        }))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id, tenant = tracing::field::Empty)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then drains in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    metrics::handle();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn readyz(State(st): State<AppState>) -> Response {
+    match st.store.ping().await {
+        Ok(()) => Json(serde_json::json!({"status": "ready", "database": st.store.backend()}))
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database_unreachable",
+                "the database does not answer",
+            )
+            .into_response()
+        }
+    }
+}
+
+async fn metrics_text() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics::handle().render(),
+    )
+        .into_response()
+}
+
+async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::json(),
+    )
+        .into_response()
+}
+
+async fn docs() -> Html<&'static str> {
+    Html(include_str!("../../../web/docs.html"))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such route; see /docs",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}

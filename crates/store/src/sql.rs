@@ -252,32 +252,46 @@ macro_rules! sql_store {
                     changed += qb.build().execute(&mut *conn).await?.rows_affected();
                 }
 
-                let mut variants: Vec<(String, usize, &Variant)> = Vec::new();
+                let default_lang = tenant.default_locale().as_str().to_string();
+                let mut variants: Vec<(String, usize, &Variant, String)> = Vec::new();
                 for p in &batch {
                     let pid = id_of(p);
+                    let olang = p.options_lang.as_ref().map_or_else(|| default_lang.clone(), |l| l.as_str().to_string());
                     for (pos, v) in p.variants.iter().enumerate() {
-                        variants.push((pid.clone(), pos, v));
+                        variants.push((pid.clone(), pos, v, olang.clone()));
                     }
                 }
+                // Option values in the default language win over translated ones.
+                let options_expr = format!(
+                    "(CASE WHEN excluded.options_lang = '{0}' OR variants.options_lang IS DISTINCT FROM '{0}' \
+                     THEN excluded.options ELSE variants.options END)",
+                    default_lang.replace('\'', "")
+                );
+                let options_lang_expr = format!(
+                    "(CASE WHEN excluded.options_lang = '{0}' OR variants.options_lang IS DISTINCT FROM '{0}' \
+                     THEN excluded.options_lang ELSE variants.options_lang END)",
+                    default_lang.replace('\'', "")
+                );
                 for chunk in variants.chunks(CHUNK) {
                     let mut rows = Vec::with_capacity(chunk.len());
-                    for (pid, pos, v) in chunk {
+                    for (pid, pos, v, olang) in chunk {
                         let price = v.currency.to_minor(v.price).map_err(|e| corrupt("price", e))?;
                         let cmp = match v.compare_at_price {
                             Some(c) => Some(v.currency.to_minor(c).map_err(|e| corrupt("price", e))?),
                             None => None,
                         };
-                        rows.push((pid.clone(), *pos as i64, *v, price, cmp));
+                        rows.push((pid.clone(), *pos as i64, *v, price, cmp, olang.clone()));
                     }
                     let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO variants (id, tenant_id, product_id, sku, options, price_minor, compare_at_minor, currency, stock, digital, position) ",
+                        "INSERT INTO variants (id, tenant_id, product_id, sku, options, options_lang, price_minor, compare_at_minor, currency, stock, digital, position) ",
                     );
-                    qb.push_values(rows, |mut b, (pid, pos, v, price, cmp)| {
+                    qb.push_values(rows, |mut b, (pid, pos, v, price, cmp, olang)| {
                         b.push_bind(new_id("var"))
                             .push_bind(tenant.id.clone())
                             .push_bind(pid)
                             .push_bind(v.sku.clone())
                             .push_bind(json(&v.options.0))
+                            .push_bind(olang)
                             .push_bind(price)
                             .push_bind(cmp)
                             .push_bind(v.currency.as_str().to_string())
@@ -285,21 +299,21 @@ macro_rules! sql_store {
                             .push_bind(v.digital)
                             .push_bind(pos);
                     });
-                    qb.push(
+                    qb.push(format!(
                         " ON CONFLICT (tenant_id, sku) DO UPDATE SET \
-                         product_id = excluded.product_id, options = excluded.options, \
+                         product_id = excluded.product_id, options = {options_expr}, options_lang = {options_lang_expr}, \
                          price_minor = excluded.price_minor, compare_at_minor = excluded.compare_at_minor, \
                          currency = excluded.currency, stock = excluded.stock, digital = excluded.digital, \
                          position = excluded.position \
                          WHERE variants.product_id IS DISTINCT FROM excluded.product_id \
-                         OR variants.options IS DISTINCT FROM excluded.options \
+                         OR variants.options IS DISTINCT FROM {options_expr} \
                          OR variants.price_minor IS DISTINCT FROM excluded.price_minor \
                          OR variants.compare_at_minor IS DISTINCT FROM excluded.compare_at_minor \
                          OR variants.currency IS DISTINCT FROM excluded.currency \
                          OR variants.stock IS DISTINCT FROM excluded.stock \
                          OR variants.digital IS DISTINCT FROM excluded.digital \
-                         OR variants.position IS DISTINCT FROM excluded.position",
-                    );
+                         OR variants.position IS DISTINCT FROM excluded.position"
+                    ));
                     changed += qb.build().execute(&mut *conn).await?.rows_affected();
                 }
 

@@ -217,6 +217,30 @@ async fn story(store: Arc<dyn Store>) {
     );
     assert!(dress.variants.iter().any(|v| v.sku == "S-1"));
 
+    // Option values in the default language (fr) win over a translated row's; price still updates.
+    let mut es = ProductUpsert::new("dress").unwrap();
+    es.options_lang = Some(lang("es"));
+    es.variants.push(
+        Variant::new(
+            "D-M",
+            vec![
+                ("talla".into(), "M".into()),
+                ("color".into(), "Rojo".into()),
+            ],
+            dec("70"),
+            None,
+            eur(),
+            Some(7),
+            false,
+        )
+        .unwrap(),
+    );
+    store.upsert_products(&a, &[es]).await.unwrap();
+    let d = store.product(&a, &dress.id, None).await.unwrap().unwrap();
+    let dm = d.variants.iter().find(|v| v.sku == "D-M").unwrap();
+    assert_eq!(dm.options.0[1].1, "Red");
+    assert_eq!(dm.price.to_string(), "70");
+
     // Lists: cursor pagination and filters.
     let page = store
         .list_products(&a, &ProductFilter::default(), None, None, 1)

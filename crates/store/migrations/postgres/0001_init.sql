@@ -52,6 +52,7 @@ CREATE TABLE variants (
     product_id       TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
     sku              TEXT NOT NULL,
     options          TEXT NOT NULL DEFAULT '[]',
+    options_lang     TEXT,
     price_minor      BIGINT NOT NULL,
     compare_at_minor BIGINT,
     currency         TEXT NOT NULL,

@@ -1,0 +1,68 @@
+//! The demo store: a tenant with ~60 products in five languages (data/demo/catalogue.csv,
+//! compiled into the binary), created once and reused.
+
+use anyhow::Result;
+use comptoir_catalogue::{Format, ImportSource};
+use comptoir_domain::{Currency, KeyKind, Lang, NewApiKey, NewTenant, Plan, Tenant};
+use comptoir_store::Store;
+use std::sync::Arc;
+
+pub const SLUG: &str = "demo";
+const CATALOGUE: &str = include_str!("../../../data/demo/catalogue.csv");
+
+/// Keys minted for this run of the demo (the previous demo keys are revoked: keys are shown
+/// only once, so a restart prints fresh ones).
+pub struct DemoKeys {
+    pub tenant: Tenant,
+    pub secret: String,
+    pub public: String,
+}
+
+pub async fn ensure(store: Arc<dyn Store>) -> Result<DemoKeys> {
+    let tenant = match store.tenant_by_slug(SLUG).await? {
+        Some(t) => t,
+        None => {
+            let locales = ["fr", "en", "de", "it", "es"]
+                .iter()
+                .filter_map(|l| Lang::parse(l))
+                .collect();
+            let new = NewTenant::new(
+                SLUG,
+                "Comptoir Demo Store",
+                Plan::Business,
+                Currency::parse("EUR")?,
+                locales,
+            )?;
+            store.create_tenant(&new).await?
+        }
+    };
+    let (products, _) = store.count_catalogue(&tenant.id).await?;
+    if products == 0 {
+        let source = ImportSource {
+            name: "demo catalogue".into(),
+            reader: Box::new(std::io::Cursor::new(CATALOGUE.as_bytes())),
+        };
+        let (_, report) =
+            comptoir_catalogue::run(store.clone(), &tenant, source, Some(Format::Generic), None)
+                .await?;
+        anyhow::ensure!(
+            report.rows_rejected == 0,
+            "demo catalogue has rejected rows: {:?}",
+            report.rejected
+        );
+    }
+    for k in store.list_api_keys(&tenant.id).await? {
+        if k.revoked_at.is_none() && k.name.starts_with("demo ") {
+            store.revoke_api_key(&tenant.id, &k.id).await?;
+        }
+    }
+    let secret = NewApiKey::generate(&tenant.id, KeyKind::Secret, "demo admin");
+    let public = NewApiKey::generate(&tenant.id, KeyKind::Public, "demo widget");
+    store.insert_api_key(&secret).await?;
+    store.insert_api_key(&public).await?;
+    Ok(DemoKeys {
+        tenant,
+        secret: secret.token,
+        public: public.token,
+    })
+}

@@ -1,0 +1,7 @@
+//! The REST API, version 1.
+
+pub mod dto;
+pub mod imports;
+pub mod keys;
+pub mod products;
+pub mod tenant;

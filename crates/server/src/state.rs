@@ -1,0 +1,35 @@
+//! What every handler shares.
+
+use comptoir_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Limits and timeouts of the HTTP server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest JSON body accepted (product create/update).
+    pub json_body_bytes: usize,
+    /// Largest catalogue file accepted by `POST /v1/catalogue/imports` (streamed, not buffered).
+    pub import_body_bytes: u64,
+    /// Time a request may take (imports excepted).
+    pub request_timeout: Duration,
+    /// Time an import request may take.
+    pub import_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            json_body_bytes: 1024 * 1024,
+            import_body_bytes: 1024 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            import_timeout: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub limits: Limits,
+}
