@@ -871,6 +871,15 @@ impl PostgresStore {
             source,
         };
         let opts = PgConnectOptions::from_str(url).map_err(unreachable)?;
+        // One direct connection first: an unreachable server fails now, not after the pool's
+        // acquire timeout.
+        use sqlx::Connection;
+        sqlx::PgConnection::connect_with(&opts)
+            .await
+            .map_err(unreachable)?
+            .close()
+            .await
+            .ok();
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

@@ -1,0 +1,888 @@
+//! The API over real HTTP, on SQLite and on PostgreSQL: every test runs on both backends.
+//! (One test binary for the crate, so it links once.)
+
+use comptoir_domain::{Currency, KeyKind, Lang, NewApiKey, NewTenant, Plan};
+use comptoir_server::{AppState, Limits};
+use comptoir_store::Store;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+struct Server {
+    base: String,
+    http: Client,
+    store: Arc<dyn Store>,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<comptoir_store::testing::PgSchema>,
+}
+
+struct Shop {
+    sk: String,
+    pk: String,
+}
+
+impl Server {
+    async fn start(backend: &str, limits: Limits) -> Server {
+        let (store, dir, pg) = match backend {
+            "sqlite" => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/t.db", dir.path().display());
+                (comptoir_store::open(&url).await.unwrap(), Some(dir), None)
+            }
+            _ => {
+                let pg = comptoir_store::testing::PgSchema::create().await;
+                (comptoir_store::open(&pg.url).await.unwrap(), None, Some(pg))
+            }
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = AppState {
+            store: store.clone(),
+            limits,
+        };
+        tokio::spawn(comptoir_server::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        Server {
+            base: format!("http://{addr}"),
+            http: Client::new(),
+            store,
+            _dir: dir,
+            pg,
+        }
+    }
+
+    async fn shop(&self, slug: &str) -> Shop {
+        let langs = vec![Lang::parse("fr").unwrap(), Lang::parse("en").unwrap()];
+        let t = NewTenant::new(
+            slug,
+            "Shop",
+            Plan::Starter,
+            Currency::parse("EUR").unwrap(),
+            langs,
+        )
+        .unwrap();
+        let t = self.store.create_tenant(&t).await.unwrap();
+        let sk = NewApiKey::generate(&t.id, KeyKind::Secret, "test");
+        let pk = NewApiKey::generate(&t.id, KeyKind::Public, "test");
+        self.store.insert_api_key(&sk).await.unwrap();
+        self.store.insert_api_key(&pk).await.unwrap();
+        Shop {
+            sk: sk.token,
+            pk: pk.token,
+        }
+    }
+
+    /// Sends a request; returns status, content type and body (JSON when it parses).
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, String, Value) {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            ct,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        key: &str,
+        ct: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(key)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn stop(self) {
+        if let Some(pg) = self.pg {
+            pg.drop().await;
+        }
+    }
+}
+
+fn dress() -> Value {
+    json!({
+        "product_id": "dress-linen",
+        "lang": "fr",
+        "title": "Robe en lin",
+        "description": "Légère.",
+        "category": "Robes",
+        "brand": "Atelier Lune",
+        "tags": ["été"],
+        "images": ["https://img.example/d.jpg"],
+        "variants": [
+            {"sku": "D-RED-M", "options": {"size": "M", "color": "Red"}, "price": "69.90", "compare_at_price": 89, "stock": 3},
+            {"sku": "D-RED-L", "options": {"size": "L", "color": "Red"}, "price": 69.9, "stock": 0}
+        ]
+    })
+}
+
+fn assert_problem(status: StatusCode, ct: &str, body: &Value, want: StatusCode, code: &str) {
+    assert_eq!(status, want, "{body}");
+    assert_eq!(ct, "application/problem+json", "{body}");
+    assert_eq!(body["status"], want.as_u16(), "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(
+        body["type"].as_str().unwrap().starts_with("https://"),
+        "{body}"
+    );
+    assert!(!body["detail"].as_str().unwrap().is_empty());
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::$name("sqlite").await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::$name("postgres").await } )* }
+    };
+}
+
+on_both_backends!(
+    auth_refuses_missing_unknown_revoked_and_public_keys,
+    products_crud_with_language_fallback,
+    validation_errors_are_problems,
+    other_tenants_ids_are_not_found,
+    lists_paginate_and_filter,
+    imports_over_http_report_rejected_rows,
+    oversized_bodies_are_refused,
+    health_readiness_metrics_and_docs,
+);
+
+async fn auth_refuses_missing_unknown_revoked_and_public_keys(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let shop = s.shop("auth-shop").await;
+    let (st, ct, b) = s.call(Method::GET, "/v1/products", None, None).await;
+    assert_problem(st, &ct, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (st, ct, b) = s
+        .call(Method::GET, "/v1/products", Some("sk_notakey"), None)
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (st, ct, b) = s
+        .call(Method::GET, "/v1/products", Some("hello"), None)
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // A public key reads the catalogue but writes nothing and manages nothing.
+    let (st, _, _) = s
+        .call(Method::GET, "/v1/products", Some(&shop.pk), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, ct, b) = s
+        .call(Method::POST, "/v1/products", Some(&shop.pk), Some(dress()))
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (st, ct, b) = s.call(Method::GET, "/v1/keys", Some(&shop.pk), None).await;
+    assert_problem(st, &ct, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (st, b) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &shop.pk,
+            "text/csv",
+            b"sku,title,price\n".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{b}");
+
+    // A key made over the API works until revoked, then is refused at once.
+    let (st, _, key) = s
+        .call(
+            Method::POST,
+            "/v1/keys",
+            Some(&shop.sk),
+            Some(json!({"kind": "public", "name": "site"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{key}");
+    let token = key["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("pk_"));
+    let (st, _, list) = s.call(Method::GET, "/v1/keys", Some(&shop.sk), None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k.get("token").is_none()),
+        "tokens are shown once"
+    );
+    assert_eq!(
+        s.call(Method::GET, "/v1/tenant", Some(&token), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/v1/keys/{}", key["id"].as_str().unwrap()),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, ct, b) = s.call(Method::GET, "/v1/tenant", Some(&token), None).await;
+    assert_problem(st, &ct, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    assert!(b["detail"].as_str().unwrap().contains("revoked"));
+    let (st, _, _) = s
+        .call(
+            Method::POST,
+            "/v1/keys",
+            Some(&shop.sk),
+            Some(json!({"kind": "root"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+async fn products_crud_with_language_fallback(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let shop = s.shop("crud-shop").await;
+    let (st, _, p) = s
+        .call(Method::POST, "/v1/products", Some(&shop.sk), Some(dress()))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    assert_eq!(p["title"], "Robe en lin");
+    assert_eq!(p["variants"][0]["price"], "69.9");
+    assert_eq!(p["variants"][0]["compare_at_price"], "89");
+    assert_eq!(p["variants"][0]["currency"], "EUR");
+    assert_eq!(
+        p["variants"][0]["options"],
+        json!({"size": "M", "color": "Red"})
+    );
+    assert_eq!(p["variants"][1]["in_stock"], false);
+
+    // English asked, none yet: French (the default) is served.
+    let (_, _, en) = s
+        .call(
+            Method::GET,
+            &format!("/v1/products/{id}?lang=en"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(en["title"], "Robe en lin");
+    assert_eq!(en["lang"], "fr");
+    // Adding an English text without its title is refused; with it, accepted.
+    let (st, _, b) = s
+        .call(
+            Method::PATCH,
+            &format!("/v1/products/{id}"),
+            Some(&shop.sk),
+            Some(json!({"lang": "en", "description": "Light."})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (st, _, b) = s
+        .call(
+            Method::PATCH,
+            &format!("/v1/products/{id}"),
+            Some(&shop.sk),
+            Some(json!({"lang": "en", "title": "Linen dress", "category": "Dresses"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["title"], "Linen dress");
+    assert_eq!(b["languages"], json!(["en", "fr"]));
+    let (_, _, fr) = s
+        .call(
+            Method::GET,
+            &format!("/v1/products/{id}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(fr["title"], "Robe en lin", "default language untouched");
+
+    // Replacing the variant set deletes the skus not listed.
+    let (st, _, b) = s
+        .call(
+            Method::PATCH,
+            &format!("/v1/products/{id}"),
+            Some(&shop.sk),
+            Some(json!({"variants": [{"sku": "D-BLUE-S", "price": "59", "stock": null}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["variants"].as_array().unwrap().len(), 1);
+    assert_eq!(b["variants"][0]["stock"], Value::Null);
+    assert_eq!(b["variants"][0]["in_stock"], true);
+    assert_eq!(b["title"], "Robe en lin");
+
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/v1/products/{id}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, ct, b) = s
+        .call(
+            Method::GET,
+            &format!("/v1/products/{id}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+    let (st, _, _) = s
+        .call(
+            Method::DELETE,
+            &format!("/v1/products/{id}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    s.stop().await;
+}
+
+async fn validation_errors_are_problems(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let shop = s.shop("valid-shop").await;
+    let cases = [
+        (
+            json!({"title": "x", "variants": [{"sku": "A", "price": "-5"}]}),
+            "variants[0].price",
+        ),
+        (
+            json!({"title": "x", "variants": [{"sku": "A", "price": "abc"}]}),
+            "variants[0].price",
+        ),
+        (
+            json!({"title": "x", "variants": [{"sku": "A", "price": "1", "currency": "EURO"}]}),
+            "variants[0].currency",
+        ),
+        (
+            json!({"title": "x", "variants": [{"sku": "A", "price": "1"}, {"sku": "A", "price": "2"}]}),
+            "variants[1].sku",
+        ),
+        (json!({"title": "x", "variants": []}), "variants"),
+        (
+            json!({"title": " ", "variants": [{"sku": "A", "price": "1"}]}),
+            "title",
+        ),
+        (
+            json!({"title": "x", "lang": "french", "variants": [{"sku": "A", "price": "1"}]}),
+            "lang",
+        ),
+    ];
+    for (body, field) in cases {
+        let (st, ct, b) = s
+            .call(
+                Method::POST,
+                "/v1/products",
+                Some(&shop.sk),
+                Some(body.clone()),
+            )
+            .await;
+        assert_problem(
+            st,
+            &ct,
+            &b,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
+        assert_eq!(b["errors"][0]["field"], field, "{body} → {b}");
+    }
+    // Unknown fields and wrong types are refused, not ignored.
+    let (st, ct, b) = s
+        .call(
+            Method::POST,
+            "/v1/products",
+            Some(&shop.sk),
+            Some(json!({"title": "x", "colour": 1, "variants": []})),
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    // Malformed JSON and a missing content type.
+    let (st, b) = s
+        .raw(
+            Method::POST,
+            "/v1/products",
+            &shop.sk,
+            "application/json",
+            b"{\"title\": ".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["code"], "invalid_request");
+    let (st, b) = s
+        .raw(
+            Method::POST,
+            "/v1/products",
+            &shop.sk,
+            "text/plain",
+            b"{}".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{b}");
+    // Conflicts: a taken product id, a taken sku.
+    assert_eq!(
+        s.call(Method::POST, "/v1/products", Some(&shop.sk), Some(dress()))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (st, ct, b) = s
+        .call(Method::POST, "/v1/products", Some(&shop.sk), Some(dress()))
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::CONFLICT, "conflict");
+    let (st, ct, b) = s
+        .call(
+            Method::POST,
+            "/v1/products",
+            Some(&shop.sk),
+            Some(json!({"title": "y", "variants": [{"sku": "D-RED-M", "price": "1"}]})),
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::CONFLICT, "conflict");
+    // Bad query parameters.
+    let (st, ct, b) = s
+        .call(
+            Method::GET,
+            "/v1/products?in_stock=maybe",
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::BAD_REQUEST, "invalid_request");
+    let (st, _, _) = s
+        .call(
+            Method::GET,
+            "/v1/products?price_max=lots",
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, _, _) = s
+        .call(
+            Method::GET,
+            "/v1/products?cursor=../../etc",
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    s.stop().await;
+}
+
+async fn other_tenants_ids_are_not_found(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let a = s.shop("shop-a").await;
+    let b = s.shop("shop-b").await;
+    let (_, _, p) = s
+        .call(Method::POST, "/v1/products", Some(&a.sk), Some(dress()))
+        .await;
+    let id = p["id"].as_str().unwrap();
+    for (method, body) in [
+        (Method::GET, None),
+        (Method::PATCH, Some(json!({"title": "pwned"}))),
+        (Method::DELETE, None),
+    ] {
+        let (st, ct, body) = s
+            .call(method, &format!("/v1/products/{id}"), Some(&b.sk), body)
+            .await;
+        assert_problem(st, &ct, &body, StatusCode::NOT_FOUND, "not_found");
+        assert!(
+            !body.to_string().contains("Robe"),
+            "no data of the other tenant"
+        );
+    }
+    let (_, _, list) = s.call(Method::GET, "/v1/products", Some(&b.pk), None).await;
+    assert_eq!(list["items"], json!([]));
+    // The same sku and product id are free in another tenant.
+    assert_eq!(
+        s.call(Method::POST, "/v1/products", Some(&b.sk), Some(dress()))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (_, _, still) = s
+        .call(
+            Method::GET,
+            &format!("/v1/products/{id}"),
+            Some(&a.sk),
+            None,
+        )
+        .await;
+    assert_eq!(still["title"], "Robe en lin");
+    // Keys of another tenant cannot be revoked.
+    let (_, _, keys) = s.call(Method::GET, "/v1/keys", Some(&a.sk), None).await;
+    let key_id = keys["items"][0]["id"].as_str().unwrap();
+    assert_eq!(
+        s.call(
+            Method::DELETE,
+            &format!("/v1/keys/{key_id}"),
+            Some(&b.sk),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    s.stop().await;
+}
+
+async fn lists_paginate_and_filter(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let shop = s.shop("list-shop").await;
+    for i in 0..5 {
+        let body = json!({
+            "product_id": format!("p{i}"), "title": format!("Produit {i}"), "category": if i % 2 == 0 { "Pulls" } else { "Écharpes" },
+            "brand": if i < 3 { "Maison Sable" } else { "Voltia" },
+            "variants": [{"sku": format!("S{i}"), "price": format!("{}", 10 * (i + 1)), "stock": if i == 4 { 0 } else { 5 }}]
+        });
+        assert_eq!(
+            s.call(Method::POST, "/v1/products", Some(&shop.sk), Some(body))
+                .await
+                .0,
+            StatusCode::CREATED
+        );
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/products?limit=2&cursor={c}"),
+            None => "/v1/products?limit=2".to_string(),
+        };
+        let (st, _, page) = s.call(Method::GET, &path, Some(&shop.pk), None).await;
+        assert_eq!(st, StatusCode::OK);
+        for p in page["items"].as_array().unwrap() {
+            seen.push(p["product_id"].as_str().unwrap().to_string());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    seen.sort();
+    assert_eq!(seen, ["p0", "p1", "p2", "p3", "p4"]);
+    let count = |q: &'static str| {
+        let s = &s;
+        let key = shop.pk.clone();
+        async move {
+            let (st, _, b) = s
+                .call(Method::GET, &format!("/v1/products?{q}"), Some(&key), None)
+                .await;
+            assert_eq!(st, StatusCode::OK, "{q}: {b}");
+            b["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count("category=pulls").await, 3);
+    assert_eq!(count("category=%C3%89CHARPES").await, 2);
+    assert_eq!(count("brand=voltia").await, 2);
+    assert_eq!(count("in_stock=false").await, 1);
+    assert_eq!(count("in_stock=true&brand=Voltia").await, 1);
+    assert_eq!(count("price_min=20&price_max=40").await, 3);
+    assert_eq!(count("price_max=9.99").await, 0);
+    s.stop().await;
+}
+
+const IMPORT_CSV: &str = "sku,product_id,title,description,category,brand,price,currency,compare_at_price,stock,tags,image_url,option1_name,option1_value,option2_name,option2_value,digital,lang
+TEE-S,tee,T-shirt bio,<p>Coton <b>bio</b></p>,Hauts,Voltia,25.00,EUR,,10,bio|coton,,size,S,,,false,fr
+TEE-S,tee,Organic tee,Organic cotton,Tops,Voltia,25.00,EUR,,10,organic,,size,S,,,false,en
+TEE-M,tee,T-shirt bio,,Hauts,Voltia,-3,EUR,,10,,,size,M,,,false,fr
+TEE-L,tee,T-shirt bio,,Hauts,Voltia,abc,EUR,,10,,,size,L,,,false,fr
+TEE-S,tee,T-shirt bio,,Hauts,Voltia,25.00,EUR,,10,,,size,S,,,false,fr
+";
+
+async fn imports_over_http_report_rejected_rows(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let a = s.shop("import-a").await;
+    let b = s.shop("import-b").await;
+    let (st, imp) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports?source=tee.csv",
+            &a.sk,
+            "text/csv",
+            IMPORT_CSV.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{imp}");
+    let r = &imp["report"];
+    assert_eq!(r["format"], "generic");
+    assert_eq!(r["rows_total"], 5);
+    assert_eq!(r["rows_imported"], 2);
+    assert_eq!(r["rows_rejected"], 3);
+    let lines: Vec<u64> = r["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [4, 5, 6]);
+    assert!(
+        r["rejected"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("negative"),
+        "{r}"
+    );
+    assert!(
+        r["rejected"][2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate"),
+        "{r}"
+    );
+    let (_, _, list) = s
+        .call(Method::GET, "/v1/products?lang=en", Some(&a.pk), None)
+        .await;
+    assert_eq!(list["items"][0]["title"], "Organic tee");
+    let (_, _, fr) = s.call(Method::GET, "/v1/products", Some(&a.pk), None).await;
+    assert_eq!(
+        fr["items"][0]["description"], "Coton bio",
+        "HTML turned into text"
+    );
+    // The history keeps it, for its tenant only.
+    let id = imp["id"].as_str().unwrap();
+    let (st, _, got) = s
+        .call(
+            Method::GET,
+            &format!("/v1/catalogue/imports/{id}"),
+            Some(&a.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(got["source"], "tee.csv");
+    assert_eq!(
+        s.call(
+            Method::GET,
+            &format!("/v1/catalogue/imports/{id}"),
+            Some(&b.sk),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, _, hist) = s
+        .call(Method::GET, "/v1/catalogue/imports", Some(&a.sk), None)
+        .await;
+    assert_eq!(hist["items"].as_array().unwrap().len(), 1);
+    // Re-import: nothing changes.
+    let (_, again) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &a.sk,
+            "text/csv",
+            IMPORT_CSV.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(again["report"]["rows_changed"], 0, "{again}");
+    // A file that cannot be read as a whole is a 422 problem, and imports nothing.
+    let (st, e) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &a.sk,
+            "text/csv",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["code"], "import_failed");
+    let (st, e) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &a.sk,
+            "text/csv",
+            b"name,age\nbob,3\n".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (st, _) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports?format=xml",
+            &a.sk,
+            "text/csv",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, e) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports?format=json",
+            &a.sk,
+            "application/json",
+            b"[{\"sku\": ".to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("JSON"), "{e}");
+    let (_, _, tb) = s.call(Method::GET, "/v1/tenant", Some(&b.sk), None).await;
+    assert_eq!(tb["catalogue"]["products"], 0);
+    s.stop().await;
+}
+
+async fn oversized_bodies_are_refused(backend: &str) {
+    let limits = Limits {
+        json_body_bytes: 4096,
+        import_body_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let s = Server::start(backend, limits).await;
+    let shop = s.shop("big-shop").await;
+    let mut big = dress();
+    big["description"] = Value::String("x".repeat(10_000));
+    let (st, ct, b) = s
+        .call(Method::POST, "/v1/products", Some(&shop.sk), Some(big))
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+    let mut csv = String::from("sku,title,price\n");
+    while csv.len() < 200 * 1024 {
+        csv.push_str(&format!("SKU-{},Thing,1\n", csv.len()));
+    }
+    let (st, b) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &shop.sk,
+            "text/csv",
+            csv.into_bytes(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
+    assert_eq!(b["code"], "payload_too_large");
+    s.stop().await;
+}
+
+async fn health_readiness_metrics_and_docs(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let shop = s.shop("ops-shop").await;
+    let (st, _, b) = s.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!((st, b["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (st, _, b) = s.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(b["database"], backend);
+    s.call(Method::GET, "/v1/tenant", Some(&shop.sk), None)
+        .await;
+    let res = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(
+            "comptoir_http_requests_total{method=\"GET\",route=\"/v1/tenant\",status=\"200\"}"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("comptoir_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    let (st, _, doc) = s.call(Method::GET, "/v1/openapi.json", None, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in [
+        "/v1/products",
+        "/v1/products/{id}",
+        "/v1/catalogue/imports",
+        "/v1/tenant",
+        "/v1/keys",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
+    }
+    let html = s
+        .http
+        .get(format!("{}/docs", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("/v1/openapi.json") && !html.contains("cdn"),
+        "docs page is self-contained"
+    );
+    let (st, ct, b) = s.call(Method::GET, "/nope", None, None).await;
+    assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+    // Request ids: made when absent, echoed when sent.
+    let res = s
+        .http
+        .get(format!("{}/healthz", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .starts_with("req_"));
+    let res = s
+        .http
+        .get(format!("{}/healthz", s.base))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "abc-123");
+    s.stop().await;
+}
