@@ -61,15 +61,11 @@ impl Collector {
             Parsed::Product {
                 line,
                 rows,
+                lang,
                 mut product,
                 variant_lines,
             } => {
                 self.report.rows_total += rows;
-                let lang = product
-                    .translations
-                    .first()
-                    .map(|t| t.lang.as_str().to_string())
-                    .unwrap_or_default();
                 let ext = h(&product.external_id);
                 let had_variants = !product.variants.is_empty();
                 let mut refused = 0u64;

@@ -2,6 +2,7 @@
 //! access that turns bad bytes and ragged rows into row errors instead of aborting the file.
 
 use crate::report::RowError;
+use crate::{ImportError, Parsed, Sink};
 use std::collections::HashMap;
 
 /// Column positions by name, matched case-insensitively and ignoring surrounding spaces.
@@ -116,6 +117,51 @@ pub fn reader<R: std::io::Read>(r: R) -> csv::Reader<R> {
         .flexible(true)
         .buffer_capacity(256 * 1024)
         .from_reader(r)
+}
+
+/// Reads the next record into `rec`; `Ok(false)` at the end of the file.
+///
+/// A read error stops the import: the rest of the file is unknown, so reporting it as one bad
+/// row and carrying on would pass a truncated catalogue off as a complete one. Any other CSV
+/// error is one unreadable row, handed to `sink` as rejected.
+pub fn next_record<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::ByteRecord,
+    sink: &mut Sink<'_>,
+) -> Result<bool, ImportError> {
+    loop {
+        match rdr.read_byte_record(rec) {
+            Ok(more) => return Ok(more),
+            Err(e) if e.is_io_error() => return Err(io_error(e)),
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                sink(Parsed::Rejected(RowError::new(
+                    line,
+                    None,
+                    format!("unreadable row: {e}"),
+                )))
+                .map_err(|_| ImportError::Aborted("consumer stopped".into()))?;
+            }
+        }
+    }
+}
+
+/// Reads the header row: `ImportError::Empty` when there is none.
+pub fn header<R: std::io::Read>(rdr: &mut csv::Reader<R>) -> Result<Header, ImportError> {
+    let mut rec = csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut rec) {
+        Ok(true) => Ok(Header::new(&rec)),
+        Ok(false) => Err(ImportError::Empty),
+        Err(e) if e.is_io_error() => Err(io_error(e)),
+        Err(e) => Err(ImportError::Csv(e.to_string())),
+    }
+}
+
+fn io_error(e: csv::Error) -> ImportError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => ImportError::Io(io),
+        other => ImportError::Csv(format!("{other:?}")),
+    }
 }
 
 /// Parses `true/false/yes/no/1/0` (any case); empty is `None`.

@@ -1,7 +1,7 @@
 //! The generic catalogue of PRODUCT.md: one row per variant (and per language), as CSV or as
 //! JSON objects with the same field names.
 
-use crate::csvrow::{self, parse_bool, parse_stock, Header, Row};
+use crate::csvrow::{self, parse_bool, parse_stock, Row};
 use crate::report::RowError;
 use crate::{derived_sku, html, ImportError, ImportOptions, Parsed, Sink};
 use comptoir_domain::{parse_amount, Currency, Lang, ProductUpsert, Translation, Variant};
@@ -31,11 +31,12 @@ pub const COLUMNS: &[&str] = &[
     "lang",
 ];
 
-/// Builds the product of one generic row; the error is the reason the row is refused.
+/// Builds the product of one generic row, with the row's language; the error is the reason
+/// the row is refused.
 pub fn to_product(
     get: &dyn Fn(&str) -> String,
     opts: &ImportOptions,
-) -> Result<ProductUpsert, (Option<String>, String)> {
+) -> Result<(ProductUpsert, Lang), (Option<String>, String)> {
     let sku_in = get("sku");
     let pid_in = get("product_id");
     let sku_ref = Some(sku_in.clone()).filter(|s| !s.is_empty());
@@ -94,6 +95,9 @@ pub fn to_product(
         .map_err(|e| err(e.to_string()))?;
 
     let mut p = ProductUpsert::new(&product_id).map_err(|e| err(e.to_string()))?;
+    if lang != opts.lang {
+        p.options_lang = Some(lang.clone());
+    }
     let title = get("title");
     if title.is_empty() {
         if pid_in.is_empty() {
@@ -103,10 +107,11 @@ pub fn to_product(
     } else {
         let tags: Vec<String> = get("tags").split('|').map(str::to_string).collect();
         let category = get("category");
+        let description = html::to_text_checked(&get("description")).map_err(&err)?;
         let t = Translation::new(
-            lang,
+            lang.clone(),
             &title,
-            &html::to_text(&get("description")),
+            &description,
             Some(category.as_str()),
             tags,
         )
@@ -127,7 +132,7 @@ pub fn to_product(
         p.images = Some(images);
     }
     p.variants.push(variant);
-    Ok(p)
+    Ok((p, lang))
 }
 
 /// Parses a generic CSV.
@@ -138,14 +143,7 @@ pub fn parse_csv<R: Read>(
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
     let mut rdr = csvrow::reader(src);
-    let mut rec = csv::ByteRecord::new();
-    if !rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| ImportError::Csv(e.to_string()))?
-    {
-        return Err(ImportError::Empty);
-    }
-    let header = Header::new(&rec);
+    let header = csvrow::header(&mut rdr)?;
     if let Some(missing) = header.missing(&["title", "price"]) {
         return Err(ImportError::MissingColumns {
             format: "generic",
@@ -167,30 +165,18 @@ pub fn parse_csv<R: Read>(
     if !unknown.is_empty() {
         warnings.push(format!("unknown column(s) ignored: {}", unknown.join(", ")));
     }
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                sink(Parsed::Rejected(RowError::new(
-                    line,
-                    None,
-                    format!("unreadable row: {e}"),
-                )))
-                .map_err(|_| ImportError::Aborted("consumer stopped".into()))?;
-                continue;
-            }
-        }
+    let mut rec = csv::ByteRecord::new();
+    while csvrow::next_record(&mut rdr, &mut rec, sink)? {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
         let item = match Row::new(&header, &rec) {
             Err(e) => Parsed::Rejected(e),
             Ok(row) => match to_product(&|k| row.get(k).to_string(), opts) {
-                Ok(product) => Parsed::Product {
+                Ok((product, lang)) => Parsed::Product {
                     line: row.line,
                     rows: 1,
+                    lang,
                     product,
                     variant_lines: vec![row.line],
                 },

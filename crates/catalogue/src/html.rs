@@ -2,6 +2,24 @@
 //! dropped, block ends and `<br>` as line breaks, entities decoded, whitespace collapsed.
 //! Script and style contents are dropped whole.
 
+/// Raw description HTML past this size is refused before it is converted: no shop writes a
+/// 16 MB description, and converting one would cost several copies of it in memory. (The
+/// limit is generous because markup, inline styles and embedded `data:` images can dwarf the
+/// text; the clean text has its own, smaller limit in the domain.)
+pub const MAX_HTML_BYTES: usize = 16 << 20;
+
+/// [`to_text`], refusing sources larger than [`MAX_HTML_BYTES`] with the reason.
+pub fn to_text_checked(html: &str) -> Result<String, String> {
+    if html.len() > MAX_HTML_BYTES {
+        return Err(format!(
+            "description is longer than {} MB ({:.1} MB)",
+            MAX_HTML_BYTES >> 20,
+            html.len() as f64 / (1u64 << 20) as f64
+        ));
+    }
+    Ok(to_text(html))
+}
+
 /// Clean text of an HTML fragment. Plain text passes through (with entities decoded).
 pub fn to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
@@ -35,9 +53,7 @@ pub fn to_text(html: &str) -> String {
             .to_ascii_lowercase();
         rest = &after[end + 1..];
         if (name == "script" || name == "style") && !tag.starts_with('/') {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
+            rest = match find_close(rest, &name) {
                 Some(i) => {
                     let r = &rest[i..];
                     r.find('>').map_or("", |j| &r[j + 1..])
@@ -58,6 +74,22 @@ pub fn to_text(html: &str) -> String {
     }
     out.push_str(rest);
     collapse(&html_escape::decode_html_entities(&out))
+}
+
+/// Position of the closing `</name` (any case) in `s`, without copying `s`: a description full
+/// of `<script>` tags must not cost a lower-cased copy of the rest of the text per tag.
+fn find_close(s: &str, name: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = s[from..].find("</") {
+        let at = from + i;
+        let tag = &bytes[at + 2..];
+        if tag.len() >= name.len() && tag[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
 }
 
 /// Collapses runs of spaces within lines and drops blank lines.
@@ -92,5 +124,7 @@ mod tests {
         assert_eq!(to_text("plain   text"), "plain text");
         assert_eq!(to_text("<p>unclosed"), "unclosed");
         assert_eq!(to_text("<b"), "");
+        assert_eq!(to_text("a<SCRIPT>x</Script >b<style>"), "ab");
+        assert_eq!(to_text("<style>é</a></STYLE>ok"), "ok");
     }
 }

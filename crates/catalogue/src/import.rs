@@ -74,7 +74,7 @@ pub fn parse_source(
     let mut rows = 0u64;
     let mut sink = |item: Parsed| -> Result<(), Stop> {
         rows += 1;
-        if rows % 1000 == 0 {
+        if rows.is_multiple_of(1000) {
             if let Some(p) = &on_progress {
                 p(Progress {
                     bytes: bytes.load(Ordering::Relaxed),

@@ -14,7 +14,7 @@
 use crate::report::RowError;
 use crate::{generic, html, ImportError, ImportOptions, Parsed, Sink, Stop};
 use comptoir_domain::{parse_amount, Currency, ProductUpsert, Translation, Variant};
-use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
@@ -35,20 +35,97 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn generic_item(index: u64, v: Value, opts: &ImportOptions) -> Parsed {
-    let Value::Object(obj) = v else {
+/// A JSON value that keeps the order of object keys (`serde_json::Value` sorts them, and the
+/// order of `options: {"size": "M", "color": "Red"}` is the order a shopper sees).
+#[derive(Debug, Clone)]
+enum Ordered {
+    Scalar(Value),
+    Array(Vec<Ordered>),
+    Object(Vec<(String, Ordered)>),
+}
+
+impl Ordered {
+    /// As the text a CSV cell would hold (arrays joined with `|`).
+    fn text(&self) -> String {
+        match self {
+            Ordered::Scalar(v) => text(v),
+            Ordered::Array(a) => a.iter().map(Ordered::text).collect::<Vec<_>>().join("|"),
+            Ordered::Object(_) => String::new(),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Ordered, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::Bool(b)))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::from(n)))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::from(n)))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::from(n)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::String(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::String(s)))
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Scalar(Value::Null))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Ordered, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Ordered>()? {
+                    out.push(v);
+                }
+                Ok(Ordered::Array(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Ordered>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered::Object(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn generic_item(index: u64, v: Ordered, opts: &ImportOptions) -> Parsed {
+    let Ordered::Object(obj) = v else {
         return Parsed::Rejected(RowError::new(index, None, "element is not a JSON object"));
     };
-    // `options: {"size": "M"}` is accepted as well as option1_name/option1_value.
-    let mut flat: HashMap<String, String> = obj
-        .iter()
-        .map(|(k, v)| (k.to_lowercase(), text(v)))
-        .collect();
-    if let Some(Value::Object(opts_obj)) = obj.get("options") {
-        for (i, (k, v)) in opts_obj.iter().enumerate().take(3) {
-            flat.insert(format!("option{}_name", i + 1), k.clone());
-            flat.insert(format!("option{}_value", i + 1), text(v));
+    let mut flat: HashMap<String, String> = HashMap::with_capacity(obj.len() + 6);
+    for (k, v) in &obj {
+        // `options: {"size": "M"}` is accepted as well as option1_name/option1_value.
+        if k.eq_ignore_ascii_case("options") {
+            if let Ordered::Object(options) = v {
+                for (i, (name, value)) in options.iter().enumerate().take(3) {
+                    flat.insert(format!("option{}_name", i + 1), name.clone());
+                    flat.insert(format!("option{}_value", i + 1), value.text());
+                }
+            }
+            continue;
         }
+        flat.insert(k.to_lowercase(), v.text());
     }
     if !flat.contains_key("image_url") {
         if let Some(imgs) = flat.get("images").cloned() {
@@ -56,9 +133,10 @@ fn generic_item(index: u64, v: Value, opts: &ImportOptions) -> Parsed {
         }
     }
     match generic::to_product(&|k| flat.get(k).cloned().unwrap_or_default(), opts) {
-        Ok(product) => Parsed::Product {
+        Ok((product, lang)) => Parsed::Product {
             line: index,
             rows: 1,
+            lang,
             product,
             variant_lines: vec![index],
         },
@@ -67,22 +145,22 @@ fn generic_item(index: u64, v: Value, opts: &ImportOptions) -> Parsed {
 }
 
 /// Streams the elements of a top-level JSON array to `f`, one at a time.
-struct EachElement<'a, F: FnMut(Value) -> Result<(), Stop>>(&'a mut F);
+struct EachElement<'a, F: FnMut(Ordered) -> Result<(), Stop>>(&'a mut F);
 
-impl<'de, F: FnMut(Value) -> Result<(), Stop>> DeserializeSeed<'de> for EachElement<'_, F> {
+impl<'de, F: FnMut(Ordered) -> Result<(), Stop>> DeserializeSeed<'de> for EachElement<'_, F> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de, F: FnMut(Value) -> Result<(), Stop>> Visitor<'de> for EachElement<'_, F> {
+impl<'de, F: FnMut(Ordered) -> Result<(), Stop>> Visitor<'de> for EachElement<'_, F> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("a JSON array of products")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<Value>()? {
+        while let Some(v) = seq.next_element::<Ordered>()? {
             (self.0)(v).map_err(|_| serde::de::Error::custom("import stopped"))?;
         }
         Ok(())
@@ -120,24 +198,31 @@ pub fn parse_generic<R: BufRead>(
     match peek(&mut src)? {
         None => Err(ImportError::Empty),
         Some(b'[') => {
-            let mut each = |v: Value| {
+            let mut stopped = false;
+            let mut each = |v: Ordered| {
                 index += 1;
-                sink(generic_item(index, v, opts))
+                sink(generic_item(index, v, opts)).inspect_err(|_| stopped = true)
             };
             let mut de = serde_json::Deserializer::from_reader(src);
-            EachElement(&mut each).deserialize(&mut de)?;
+            let parsed = EachElement(&mut each).deserialize(&mut de);
+            if stopped {
+                return Err(abort(Stop));
+            }
+            parsed?;
             de.end()?;
             Ok(())
         }
         Some(b'{') => {
-            for v in serde_json::Deserializer::from_reader(src).into_iter::<Value>() {
+            for v in serde_json::Deserializer::from_reader(src).into_iter::<Ordered>() {
                 let v = v?;
                 // `{"products": [...]}` wraps the list in an object.
-                if let Value::Object(ref o) = v {
-                    if let Some(Value::Array(items)) = o.get("products") {
-                        for item in items.clone() {
+                if let Ordered::Object(fields) = &v {
+                    if let Some((_, Ordered::Array(items))) =
+                        fields.iter().find(|(k, _)| k == "products")
+                    {
+                        for item in items {
                             index += 1;
-                            sink(generic_item(index, item, opts)).map_err(abort)?;
+                            sink(generic_item(index, item.clone(), opts)).map_err(abort)?;
                         }
                         continue;
                     }
@@ -189,6 +274,7 @@ pub fn parse_dummyjson<R: Read>(
             Ok(product) => Parsed::Product {
                 line: index,
                 rows: 1,
+                lang: opts.lang.clone(),
                 product,
                 variant_lines: vec![index],
             },
@@ -259,6 +345,9 @@ fn dummy_product(item: &Value, opts: &ImportOptions) -> Result<ProductUpsert, St
     Ok(p)
 }
 
+/// Rows of one Saleor model: (primary key, fields).
+type Fixtures = Vec<(String, Map<String, Value>)>;
+
 /// Saleor's fixture dump, joined back into products.
 pub fn parse_saleor<R: Read>(
     src: R,
@@ -271,7 +360,7 @@ pub fn parse_saleor<R: Read>(
             "a Saleor dump is a list of {model, pk, fields}".into(),
         ));
     };
-    let mut by_model: HashMap<String, Vec<(String, Map<String, Value>)>> = HashMap::new();
+    let mut by_model: HashMap<String, Fixtures> = HashMap::new();
     for f in fixtures {
         let model = f
             .get("model")
@@ -340,7 +429,7 @@ pub fn parse_saleor<R: Read>(
             url,
         ));
     }
-    let mut variants: HashMap<String, Vec<(String, Map<String, Value>)>> = HashMap::new();
+    let mut variants: HashMap<String, Fixtures> = HashMap::new();
     for (pk, v) in table("product.productvariant") {
         variants
             .entry(field(&v, "product"))
@@ -348,6 +437,8 @@ pub fn parse_saleor<R: Read>(
             .push((pk, v));
     }
     let mut no_price = 0;
+    // Variants priced only in another currency than the shop's: currency → count.
+    let mut other_currency: std::collections::BTreeMap<String, u64> = Default::default();
     for (n, (pk, prod)) in table("product.product").into_iter().enumerate() {
         let line = n as u64 + 1;
         let ext = match field(&prod, "slug") {
@@ -404,6 +495,9 @@ pub fn parse_saleor<R: Read>(
                 no_price += 1;
                 continue;
             };
+            if !cur.eq_ignore_ascii_case(opts.currency.as_str()) {
+                *other_currency.entry(cur.to_ascii_uppercase()).or_default() += 1;
+            }
             let tracked = v
                 .get("track_inventory")
                 .and_then(Value::as_bool)
@@ -449,10 +543,17 @@ pub fn parse_saleor<R: Read>(
         sink(Parsed::Product {
             line,
             rows: 1,
+            lang: opts.lang.clone(),
             product: p,
             variant_lines: lines,
         })
         .map_err(abort)?;
+    }
+    for (cur, n) in other_currency {
+        warnings.push(format!(
+            "{n} Saleor variant(s) have no {} price and were imported in {cur}",
+            opts.currency.as_str()
+        ));
     }
     if no_price > 0 {
         warnings.push(format!(

@@ -35,10 +35,12 @@ pub struct ImportOptions {
 #[derive(Debug, Clone)]
 pub enum Parsed {
     /// A product (possibly partial: a variation row) built from `rows` source rows;
-    /// `variant_lines[i]` is the line of `product.variants[i]`.
+    /// `variant_lines[i]` is the line of `product.variants[i]`. `lang` is the language of the
+    /// rows (a sku may appear once per language), even when they carry no texts.
     Product {
         line: u64,
         rows: u64,
+        lang: Lang,
         product: ProductUpsert,
         variant_lines: Vec<u64>,
     },

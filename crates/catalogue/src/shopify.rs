@@ -4,21 +4,26 @@
 //! texts and option names, each further row a variant and/or an image. Shopify exports often
 //! have no `Variant SKU`; such variants get a stable sku from the handle and option values.
 
-use crate::csvrow::{self, parse_bool, parse_stock, Header, Row};
+use crate::csvrow::{self, parse_bool, parse_stock, Row};
 use crate::report::RowError;
 use crate::{derived_sku, html, ImportError, ImportOptions, Parsed, Sink};
 use comptoir_domain::{parse_amount, ProductUpsert, Translation, Variant};
+use std::collections::HashMap;
 use std::io::Read;
 
 /// A product being assembled from its rows.
 struct Pending {
     handle: String,
     line: u64,
-    rows: u64,
+    /// Lines of the rows folded in without error.
+    ok_lines: Vec<u64>,
     option_names: [String; 3],
     product: ProductUpsert,
     variant_lines: Vec<u64>,
     has_title: bool,
+    /// A later block of a handle already imported from this file (a file sorted by hand):
+    /// it needs no title of its own.
+    continued: bool,
 }
 
 fn abort(_: crate::Stop) -> ImportError {
@@ -32,14 +37,7 @@ pub fn parse<R: Read>(
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
     let mut rdr = csvrow::reader(src);
-    let mut rec = csv::ByteRecord::new();
-    if !rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| ImportError::Csv(e.to_string()))?
-    {
-        return Err(ImportError::Empty);
-    }
-    let header = Header::new(&rec);
+    let header = csvrow::header(&mut rdr)?;
     if let Some(missing) = header.missing(&["Handle", "Title", "Variant Price"]) {
         return Err(ImportError::MissingColumns {
             format: "shopify",
@@ -49,22 +47,11 @@ pub fn parse<R: Read>(
     if !header.has("Variant Inventory Qty") {
         warnings.push("no `Variant Inventory Qty` column: stock is imported as not tracked".into());
     }
+    // Handles already imported, with their option names, for blocks that come back later.
+    let mut done: HashMap<String, [String; 3]> = HashMap::new();
     let mut current: Option<Pending> = None;
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                sink(Parsed::Rejected(RowError::new(
-                    line,
-                    None,
-                    format!("unreadable row: {e}"),
-                )))
-                .map_err(abort)?;
-                continue;
-            }
-        }
+    let mut rec = csv::ByteRecord::new();
+    while csvrow::next_record(&mut rdr, &mut rec, sink)? {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -86,19 +73,21 @@ pub fn parse<R: Read>(
             continue;
         }
         if current.as_ref().is_none_or(|c| c.handle != handle) {
-            if let Some(done) = current.take() {
-                emit(done, sink)?;
+            if let Some(finished) = current.take() {
+                emit(finished, opts, &mut done, sink)?;
             }
             match ProductUpsert::new(handle) {
                 Ok(product) => {
+                    let earlier = done.get(handle);
                     current = Some(Pending {
                         handle: handle.to_string(),
                         line: row.line,
-                        rows: 0,
-                        option_names: Default::default(),
+                        ok_lines: Vec::new(),
+                        option_names: earlier.cloned().unwrap_or_default(),
                         product,
                         variant_lines: Vec::new(),
                         has_title: false,
+                        continued: earlier.is_some(),
                     })
                 }
                 Err(e) => {
@@ -113,35 +102,52 @@ pub fn parse<R: Read>(
             }
         }
         let cur = current.as_mut().expect("set above");
-        cur.rows += 1;
-        if let Err(reason) = apply_row(cur, &row, opts) {
-            cur.rows -= 1;
-            sink(Parsed::Rejected(RowError::new(
+        match apply_row(cur, &row, opts) {
+            Ok(()) => cur.ok_lines.push(row.line),
+            Err(reason) => sink(Parsed::Rejected(RowError::new(
                 row.line,
                 row.opt("Variant SKU"),
                 reason,
             )))
-            .map_err(abort)?;
+            .map_err(abort)?,
         }
     }
-    if let Some(done) = current.take() {
-        emit(done, sink)?;
+    if let Some(finished) = current.take() {
+        emit(finished, opts, &mut done, sink)?;
     }
     Ok(())
 }
 
-fn emit(p: Pending, sink: &mut Sink<'_>) -> Result<(), ImportError> {
-    if !p.has_title {
-        return sink(Parsed::Rejected(RowError::new(
-            p.line,
-            None,
-            format!("product `{}` has no row with a Title", p.handle),
-        )))
-        .map_err(abort);
+/// Hands a finished product on, or refuses its remaining rows when it cannot stand: no title
+/// (and not the continuation of an earlier block), or no variant left to sell.
+fn emit(
+    p: Pending,
+    opts: &ImportOptions,
+    done: &mut HashMap<String, [String; 3]>,
+    sink: &mut Sink<'_>,
+) -> Result<(), ImportError> {
+    let refusal = if !p.has_title && !p.continued {
+        Some(format!("product `{}` has no row with a Title", p.handle))
+    } else if p.product.variants.is_empty() && !p.continued {
+        Some(format!(
+            "product `{}` has no importable variant (see the rows refused above)",
+            p.handle
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
+        // Rows already refused one by one are not counted twice.
+        for line in p.ok_lines {
+            sink(Parsed::Rejected(RowError::new(line, None, reason.clone()))).map_err(abort)?;
+        }
+        return Ok(());
     }
+    done.insert(p.handle, p.option_names);
     sink(Parsed::Product {
         line: p.line,
-        rows: p.rows,
+        rows: p.ok_lines.len() as u64,
+        lang: opts.lang.clone(),
         product: p.product,
         variant_lines: p.variant_lines,
     })
@@ -164,7 +170,7 @@ fn apply_row(cur: &mut Pending, row: &Row<'_>, opts: &ImportOptions) -> Result<(
         let t = Translation::new(
             opts.lang.clone(),
             title,
-            &html::to_text(row.get("Body (HTML)")),
+            &html::to_text_checked(row.get("Body (HTML)"))?,
             category,
             tags,
         )

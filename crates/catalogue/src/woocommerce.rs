@@ -4,8 +4,14 @@
 //! whose variants are later `variation` rows pointing at it through `Parent` (`id:44` or the
 //! parent's SKU); `grouped` only bundles other products and is skipped; `downloadable` and
 //! `virtual` make a variant digital. Variations seen before their parent wait for it.
+//!
+//! The exporter's own escapes are undone: newlines in descriptions written as a literal `\n`
+//! (and a literal `\n` as `\\n`), commas inside list items (categories, tags, images,
+//! attribute values) as `\,`, a `'` put before values starting with `=`, `+`, `-` or `@`
+//! (spreadsheet formula guard), prices written with the shop's decimal separator (`12,50` in
+//! a French shop), and `parent` as the stock of a variation whose parent manages it.
 
-use crate::csvrow::{self, parse_stock, Header, Row};
+use crate::csvrow::{self, parse_stock, Row};
 use crate::report::RowError;
 use crate::{derived_sku, html, ImportError, ImportOptions, Parsed, Sink};
 use comptoir_domain::{parse_amount, ProductUpsert, Translation, Variant};
@@ -17,48 +23,131 @@ fn abort(_: crate::Stop) -> ImportError {
     ImportError::Aborted("consumer stopped".into())
 }
 
-/// A variation waiting for its parent row: (line, variant, fallback title).
-type Waiting = (u64, Variant, String);
+/// A variation waiting for its parent row.
+struct Waiting {
+    line: u64,
+    variant: Variant,
+    /// Its own name, to title the product if the parent never comes.
+    name: String,
+    /// Its stock is the parent's (`Stock` = `parent`).
+    parent_stock: bool,
+}
+
+/// A variable product already seen: its external id and its stock (for `parent` stock).
+struct Parent {
+    ext: String,
+    stock: Option<i64>,
+    /// Index into `variable` (for the "no variations" check).
+    index: usize,
+}
+
+/// A cell without the exporter's formula guard (`'-2` → `-2`, `'@home` → `@home`).
+fn cell<'a>(row: &Row<'a>, name: &str) -> &'a str {
+    unguard(row.get(name))
+}
+
+fn cell_opt<'a>(row: &Row<'a>, name: &str) -> Option<&'a str> {
+    Some(cell(row, name)).filter(|s| !s.is_empty())
+}
+
+fn unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => s,
+    }
+}
+
+/// A description as written by the exporter: literal `\n` are newlines, `\\n` a literal `\n`.
+fn unescape_newlines(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        if let Some(r) = after.strip_prefix("\\\\n") {
+            out.push_str("\\n");
+            rest = r;
+        } else if let Some(r) = after.strip_prefix("\\n") {
+            out.push('\n');
+            rest = r;
+        } else {
+            out.push('\\');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A list cell (`a, b\, c, d`): items split on unescaped commas, `\,` made a comma again.
+fn split_list(s: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut cur = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&',') => {
+                cur.push(',');
+                chars.next();
+            }
+            ',' => items.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    items.push(cur);
+    items
+        .into_iter()
+        .map(|i| i.trim().to_string())
+        .filter(|i| !i.is_empty())
+        .collect()
+}
+
+/// A price as exported: the shop's decimal separator may be a comma (`wc_format_localized_price`
+/// never adds thousands separators, so a lone comma is the decimal point).
+fn amount(col: &str, v: &str) -> Result<Decimal, String> {
+    let v = v.trim();
+    let fixed;
+    let v = if v.matches(',').count() == 1 && !v.contains('.') {
+        fixed = v.replace(',', ".");
+        fixed.as_str()
+    } else {
+        v
+    };
+    parse_amount(v).map_err(|e| format!("{col}: {e}"))
+}
+
+/// The external id a `Parent` reference gives a product whose parent row never came.
+fn orphan_external_id(parent_ref: &str) -> String {
+    match parent_ref.strip_prefix("id:") {
+        Some(id) => format!("woo-{}", id.trim()),
+        None => parent_ref.to_string(),
+    }
+}
 
 pub fn parse<R: Read>(
     src: R,
     opts: &ImportOptions,
-    _warnings: &mut Vec<String>,
+    warnings: &mut Vec<String>,
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
     let mut rdr = csvrow::reader(src);
-    let mut rec = csv::ByteRecord::new();
-    if !rdr
-        .read_byte_record(&mut rec)
-        .map_err(|e| ImportError::Csv(e.to_string()))?
-    {
-        return Err(ImportError::Empty);
-    }
-    let header = Header::new(&rec);
+    let header = csvrow::header(&mut rdr)?;
     if let Some(missing) = header.missing(&["Type", "Name", "Regular price"]) {
         return Err(ImportError::MissingColumns {
             format: "woocommerce",
             missing,
         });
     }
-    // Parent references (`id:44`, parent SKU) → external id, for parents already seen.
-    let mut parents: HashMap<String, String> = HashMap::new();
+    // Parent references (`id:44`, parent SKU) → the variable product, for parents already seen.
+    let mut parents: HashMap<String, Parent> = HashMap::new();
+    // Variable products in file order: (external id, line, variations attached).
+    let mut variable: Vec<(String, u64, u64)> = Vec::new();
     let mut waiting: HashMap<String, Vec<Waiting>> = HashMap::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                sink(Parsed::Rejected(RowError::new(
-                    line,
-                    None,
-                    format!("unreadable row: {e}"),
-                )))
-                .map_err(abort)?;
-                continue;
-            }
-        }
+    let mut rec = csv::ByteRecord::new();
+    while csvrow::next_record(&mut rdr, &mut rec, sink)? {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
@@ -69,13 +158,12 @@ pub fn parse<R: Read>(
                 continue;
             }
         };
-        let types: Vec<String> = row
-            .get("Type")
-            .split(',')
-            .map(|t| t.trim().to_ascii_lowercase())
+        let types: Vec<String> = split_list(cell(&row, "Type"))
+            .into_iter()
+            .map(|t| t.to_ascii_lowercase())
             .collect();
         let has = |t: &str| types.iter().any(|x| x == t);
-        let sku = row.opt("SKU");
+        let sku = cell_opt(&row, "SKU");
         if has("grouped") {
             sink(Parsed::Skipped(RowError::new(
                 row.line,
@@ -86,7 +174,7 @@ pub fn parse<R: Read>(
             continue;
         }
         if has("variation") {
-            let parent_ref = row.get("Parent");
+            let parent_ref = cell(&row, "Parent");
             if parent_ref.is_empty() {
                 sink(Parsed::Rejected(RowError::new(
                     row.line,
@@ -96,7 +184,7 @@ pub fn parse<R: Read>(
                 .map_err(abort)?;
                 continue;
             }
-            let variant = match variant_of(&row, opts, &types, parent_ref) {
+            let (mut variant, parent_stock) = match variant_of(&row, opts, &types, parent_ref) {
                 Ok(v) => v,
                 Err(reason) => {
                     sink(Parsed::Rejected(RowError::new(row.line, sku, reason))).map_err(abort)?;
@@ -104,22 +192,31 @@ pub fn parse<R: Read>(
                 }
             };
             match parents.get(parent_ref) {
-                Some(ext) => {
-                    let mut p = ProductUpsert::new(ext).expect("non-empty external id");
+                Some(parent) => {
+                    if parent_stock && parent.stock.is_some() {
+                        variant.stock = parent.stock;
+                    }
+                    variable[parent.index].2 += 1;
+                    let mut p = ProductUpsert::new(&parent.ext).expect("non-empty external id");
                     p.variants.push(variant);
                     sink(Parsed::Product {
                         line: row.line,
                         rows: 1,
+                        lang: opts.lang.clone(),
                         product: p,
                         variant_lines: vec![row.line],
                     })
                     .map_err(abort)?;
                 }
-                None => waiting.entry(parent_ref.to_string()).or_default().push((
-                    row.line,
-                    variant,
-                    row.get("Name").to_string(),
-                )),
+                None => waiting
+                    .entry(parent_ref.to_string())
+                    .or_default()
+                    .push(Waiting {
+                        line: row.line,
+                        variant,
+                        name: cell(&row, "Name").to_string(),
+                        parent_stock,
+                    }),
             }
             continue;
         }
@@ -134,24 +231,45 @@ pub fn parse<R: Read>(
         let mut lines = Vec::new();
         let mut rows = 1;
         if has("variable") {
+            let stock = match parse_stock(cell(&row, "Stock")) {
+                Ok(s) => s,
+                Err(reason) => {
+                    sink(Parsed::Rejected(RowError::new(row.line, sku, reason))).map_err(abort)?;
+                    continue;
+                }
+            };
+            let index = variable.len();
+            let mut attached = 0;
             let mut refs = Vec::new();
-            if let Some(id) = row.opt("ID") {
+            if let Some(id) = cell_opt(&row, "ID") {
                 refs.push(format!("id:{id}"));
             }
             if let Some(s) = sku {
                 refs.push(s.to_string());
             }
             for r in refs {
-                parents.insert(r.clone(), ext.clone());
-                for (line, v, _) in waiting.remove(&r).unwrap_or_default() {
-                    product.variants.push(v);
-                    lines.push(line);
+                for mut w in waiting.remove(&r).unwrap_or_default() {
+                    if w.parent_stock && stock.is_some() {
+                        w.variant.stock = stock;
+                    }
+                    product.variants.push(w.variant);
+                    lines.push(w.line);
                     rows += 1;
+                    attached += 1;
                 }
+                parents.insert(
+                    r,
+                    Parent {
+                        ext: ext.clone(),
+                        stock,
+                        index,
+                    },
+                );
             }
+            variable.push((ext.clone(), row.line, attached));
         } else {
             match variant_of(&row, opts, &types, &ext) {
-                Ok(v) => {
+                Ok((v, _)) => {
                     product.variants.push(v);
                     lines.push(row.line);
                 }
@@ -164,6 +282,7 @@ pub fn parse<R: Read>(
         sink(Parsed::Product {
             line: row.line,
             rows,
+            lang: opts.lang.clone(),
             product,
             variant_lines: lines,
         })
@@ -172,128 +291,152 @@ pub fn parse<R: Read>(
     // Variations whose parent never came: import them under their parent reference, titled
     // from their own name ("V-Neck T-Shirt - Red" → "V-Neck T-Shirt"), rather than lose them.
     let mut orphans: Vec<(String, Vec<Waiting>)> = waiting.into_iter().collect();
-    orphans.sort_by_key(|(_, w)| w.first().map_or(0, |x| x.0));
+    orphans.sort_by_key(|(_, w)| w.first().map_or(0, |x| x.line));
     for (parent_ref, vars) in orphans {
-        let first_line = vars.first().map_or(0, |x| x.0);
-        let mut p = ProductUpsert::new(&parent_ref).expect("non-empty parent ref");
-        let name = vars.first().map(|x| x.2.clone()).unwrap_or_default();
+        let first_line = vars.first().map_or(0, |x| x.line);
+        let mut p =
+            ProductUpsert::new(&orphan_external_id(&parent_ref)).expect("non-empty parent ref");
+        let name = vars.first().map(|x| x.name.clone()).unwrap_or_default();
         let title = name.rsplit_once(" - ").map_or(name.as_str(), |(t, _)| t);
         if let Ok(t) = Translation::new(opts.lang.clone(), title, "", None, vec![]) {
             p.translations.push(t);
         }
         let mut lines = Vec::new();
         let rows = vars.len() as u64;
-        for (line, v, _) in vars {
-            p.variants.push(v);
-            lines.push(line);
+        for w in vars {
+            p.variants.push(w.variant);
+            lines.push(w.line);
         }
         sink(Parsed::Product {
             line: first_line,
             rows,
+            lang: opts.lang.clone(),
             product: p,
             variant_lines: lines,
         })
         .map_err(abort)?;
+    }
+    let bare: Vec<String> = variable
+        .iter()
+        .filter(|(_, _, n)| *n == 0)
+        .map(|(ext, line, _)| format!("{ext} (line {line})"))
+        .collect();
+    if !bare.is_empty() {
+        let shown: Vec<&str> = bare.iter().take(10).map(String::as_str).collect();
+        warnings.push(format!(
+            "{} variable product(s) have no variation in this file and cannot be bought: {}{}",
+            bare.len(),
+            shown.join(", "),
+            if bare.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        ));
     }
     Ok(())
 }
 
 /// `woo-<ID>` when the export has ids (stable across renames), else the SKU or the name.
 fn external_id(row: &Row<'_>) -> String {
-    match (row.opt("ID"), row.opt("SKU")) {
+    match (cell_opt(row, "ID"), cell_opt(row, "SKU")) {
         (Some(id), _) => format!("woo-{id}"),
         (None, Some(sku)) => sku.to_string(),
-        (None, None) => derived_sku(row.get("Name"), &[]),
+        (None, None) => derived_sku(cell(row, "Name"), &[]),
     }
 }
 
 fn product_of(row: &Row<'_>, opts: &ImportOptions, ext: &str) -> Result<ProductUpsert, String> {
     let mut p = ProductUpsert::new(ext).map_err(|e| e.to_string())?;
-    let long = html::to_text(row.get("Description"));
-    let short = html::to_text(row.get("Short description"));
+    let long = html::to_text_checked(&unescape_newlines(cell(row, "Description")))?;
+    let short = html::to_text_checked(&unescape_newlines(cell(row, "Short description")))?;
     let description = match (short.is_empty(), long.is_empty()) {
         (false, false) => format!("{short}\n{long}"),
         (true, _) => long,
         (false, true) => short,
     };
     // `Clothing > Tshirts, Clothing`: the first category, its most specific level.
-    let category = row
-        .opt("Categories")
-        .and_then(|c| c.split(',').next())
-        .map(|c| c.rsplit('>').next().unwrap_or(c).trim());
-    let tags: Vec<String> = row.get("Tags").split(',').map(str::to_string).collect();
+    let category = split_list(cell(row, "Categories"))
+        .into_iter()
+        .next()
+        .map(|c| c.rsplit('>').next().unwrap_or(&c).trim().to_string());
+    let tags = split_list(cell(row, "Tags"));
     p.translations.push(
         Translation::new(
             opts.lang.clone(),
-            row.get("Name"),
+            cell(row, "Name"),
             &description,
-            category,
+            category.as_deref(),
             tags,
         )
         .map_err(|e| e.to_string())?,
     );
-    let images: Vec<String> = row
-        .get("Images")
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
+    let images = split_list(cell(row, "Images"));
     if !images.is_empty() {
         p.images = Some(images);
     }
-    if let Some(b) = row.opt("Brands").or_else(|| row.opt("Brand")) {
-        p.brand = Some(b.split(',').next().unwrap_or(b).trim().to_string());
+    if let Some(b) = cell_opt(row, "Brands").or_else(|| cell_opt(row, "Brand")) {
+        if let Some(first) = split_list(b).into_iter().next() {
+            p.brand = Some(first);
+        }
     }
     Ok(p)
 }
 
+/// The variant of a row, and whether its stock is its parent's (`Stock` = `parent`).
 fn variant_of(
     row: &Row<'_>,
     opts: &ImportOptions,
     types: &[String],
     product_key: &str,
-) -> Result<Variant, String> {
-    let regular = row.opt("Regular price");
-    let sale = row.opt("Sale price");
-    let parse = |col: &str, v: &str| parse_amount(v).map_err(|e| format!("{col}: {e}"));
+) -> Result<(Variant, bool), String> {
+    let regular = cell_opt(row, "Regular price");
+    let sale = cell_opt(row, "Sale price");
     let (price, compare_at): (Decimal, Option<Decimal>) = match (sale, regular) {
-        (Some(s), Some(r)) => (parse("Sale price", s)?, Some(parse("Regular price", r)?)),
-        (None, Some(r)) => (parse("Regular price", r)?, None),
-        (Some(s), None) => (parse("Sale price", s)?, None),
+        (Some(s), Some(r)) => (amount("Sale price", s)?, Some(amount("Regular price", r)?)),
+        (None, Some(r)) => (amount("Regular price", r)?, None),
+        (Some(s), None) => (amount("Sale price", s)?, None),
         (None, None) => return Err("no price (Regular price is empty)".into()),
     };
+    // A sale price equal to (or above) the regular one is no reduction.
+    let compare_at = compare_at.filter(|c| *c > price);
+    let is_variation = types.iter().any(|t| t == "variation");
     let mut options = Vec::new();
     for i in 1..=3 {
-        let name = row.get(&format!("Attribute {i} name"));
-        let value = row.get(&format!("Attribute {i} value(s)"));
-        // On a simple product a multi-value attribute ("Blue, Green") is a description, not a choice.
-        if !name.is_empty()
-            && !value.is_empty()
-            && (types.iter().any(|t| t == "variation") || !value.contains(','))
-        {
-            options.push((name.to_string(), value.to_string()));
+        let name = cell(row, &format!("Attribute {i} name"));
+        let values = split_list(cell(row, &format!("Attribute {i} value(s)")));
+        // On a simple product a multi-value attribute ("Blue, Green") is a description, not a
+        // choice; a variation has one value per attribute (none: "any").
+        if !name.is_empty() && values.len() == 1 {
+            options.push((name.to_string(), values[0].clone()));
+        } else if !name.is_empty() && is_variation && values.len() > 1 {
+            options.push((name.to_string(), values.join(", ")));
         }
     }
-    let sku = match row.opt("SKU") {
+    let sku = match cell_opt(row, "SKU") {
         Some(s) => s.to_string(),
         None => {
             let vals: Vec<&str> = options.iter().map(|(_, v)| v.as_str()).collect();
-            let key = row
-                .opt("ID")
+            let key = cell_opt(row, "ID")
                 .map_or_else(|| product_key.to_string(), |id| format!("woo-{id}"));
             derived_sku(&key, &vals)
         }
     };
-    let stock = match parse_stock(row.get("Stock"))? {
+    let stock_cell = cell(row, "Stock");
+    let parent_stock = is_variation && stock_cell.eq_ignore_ascii_case("parent");
+    let stock = match if parent_stock {
+        None
+    } else {
+        parse_stock(stock_cell)?
+    } {
         Some(n) => Some(n),
         // `In stock?` 0 with no quantity: out of stock; 1 or `backorder`: always available.
-        None if row.get("In stock?") == "0" => Some(0),
+        None if cell(row, "In stock?") == "0" => Some(0),
         None => None,
     };
     let digital = types.iter().any(|t| t == "downloadable" || t == "virtual")
-        || row.opt("Download 1 URL").is_some();
-    Variant::new(
+        || cell_opt(row, "Download 1 URL").is_some();
+    let v = Variant::new(
         &sku,
         options,
         price,
@@ -302,5 +445,25 @@ fn variant_of(
         stock,
         digital,
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    Ok((v, parent_stock))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exporter_escapes() {
+        assert_eq!(unguard("'-2"), "-2");
+        assert_eq!(unguard("'@home"), "@home");
+        assert_eq!(unguard("'quoted'"), "'quoted'");
+        assert_eq!(unescape_newlines("a\\nb\\\\nc"), "a\nb\\nc");
+        assert_eq!(unescape_newlines("C:\\temp"), "C:\\temp");
+        assert_eq!(split_list("a, b\\, c,, d "), ["a", "b, c", "d"]);
+        assert_eq!(amount("p", "12,50").unwrap().to_string(), "12.5");
+        assert!(amount("p", "1,234,5").is_err());
+        assert_eq!(orphan_external_id("id:44"), "woo-44");
+        assert_eq!(orphan_external_id("tee"), "tee");
+    }
 }
