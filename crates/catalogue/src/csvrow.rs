@@ -111,8 +111,9 @@ impl<'a> Row<'a> {
 
 /// A CSV reader set up the same way for every format: headers read by us, ragged rows allowed
 /// through (and then rejected one by one).
-pub fn reader<R: std::io::Read>(r: R) -> csv::Reader<R> {
+pub fn reader<R: std::io::Read>(r: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(256 * 1024)
@@ -199,5 +200,44 @@ mod tests {
         assert_eq!(parse_stock(""), Ok(None));
         assert!(parse_stock("3.5").is_err());
         assert!(parse_stock("lots").is_err());
+    }
+}
+
+/// The field separator of a CSV, guessed from its first line: French or German Excel writes
+/// `;`, "Unicode text" exports use tabs; commas otherwise. Separators inside quotes don't count.
+pub fn sniff_delimiter(head: &str) -> u8 {
+    let first = head.lines().next().unwrap_or("");
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in first.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    match counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, n)| (**n, usize::MAX - i))
+    {
+        Some((1, n)) if *n > 0 => b';',
+        Some((2, n)) if *n > 0 => b'\t',
+        _ => b',',
+    }
+}
+
+#[cfg(test)]
+mod sniff_tests {
+    #[test]
+    fn sniffs_separators() {
+        use super::sniff_delimiter as s;
+        assert_eq!(s("sku,title,price\n"), b',');
+        assert_eq!(s("sku;title;price\nA;\"x, y\";1"), b';');
+        assert_eq!(s("sku\ttitle\tprice"), b'\t');
+        assert_eq!(s("\"a;b\",c,d"), b',');
+        assert_eq!(s("title"), b',');
     }
 }

@@ -72,6 +72,7 @@ impl Format {
         let first = t.lines().next().unwrap_or("");
         let cols: Vec<String> = csv::ReaderBuilder::new()
             .has_headers(false)
+            .delimiter(crate::csvrow::sniff_delimiter(first))
             .from_reader(first.as_bytes())
             .records()
             .next()
@@ -127,6 +128,7 @@ mod tests {
             Format::detect("[{\"model\": \"product.product\"}]"),
             Ok(Format::Saleor)
         );
+        assert_eq!(Format::detect("sku;title;price\n"), Ok(Format::Generic));
         assert!(Format::detect("").is_err());
         assert!(Format::detect("name,age\nbob,3\n").is_err());
         assert_eq!(Format::parse("AUTO"), Ok(None));

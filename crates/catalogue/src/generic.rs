@@ -81,10 +81,19 @@ pub fn to_product(
     if price_s.is_empty() {
         return Err(err("price is empty".into()));
     }
-    let price = parse_amount(&price_s).map_err(|e| err(format!("price: {e}")))?;
+    // A `;`- or tab-separated file comes from a spreadsheet in a locale whose decimal point
+    // is a comma (`12,50`); in a comma-separated file a comma in a price stays ambiguous.
+    let local = |v: &str| -> String {
+        if opts.delimiter != b',' && v.matches(',').count() == 1 && !v.contains('.') {
+            v.replace(',', ".")
+        } else {
+            v.to_string()
+        }
+    };
+    let price = parse_amount(&local(&price_s)).map_err(|e| err(format!("price: {e}")))?;
     let compare_at = match get("compare_at_price").as_str() {
         "" => None,
-        c => Some(parse_amount(c).map_err(|e| err(format!("compare_at_price: {e}")))?),
+        c => Some(parse_amount(&local(c)).map_err(|e| err(format!("compare_at_price: {e}")))?),
     }
     .filter(|c| !c.is_zero());
     let stock = parse_stock(&get("stock")).map_err(err)?;
@@ -142,7 +151,7 @@ pub fn parse_csv<R: Read>(
     warnings: &mut Vec<String>,
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
-    let mut rdr = csvrow::reader(src);
+    let mut rdr = csvrow::reader(src, opts.delimiter);
     let header = csvrow::header(&mut rdr)?;
     if let Some(missing) = header.missing(&["title", "price"]) {
         return Err(ImportError::MissingColumns {

@@ -66,6 +66,9 @@ pub fn parse_source(
         Some(f) => f,
         None => Format::detect(&head).map_err(ImportError::UnknownFormat)?,
     };
+    let mut opts = opts.clone();
+    opts.delimiter = crate::csvrow::sniff_delimiter(&head);
+    let opts = &opts;
     let mut collector = Collector::new(batch_size);
     let mut warnings = Vec::new();
     if transcoding {
@@ -126,6 +129,7 @@ pub async fn run(
     let opts = ImportOptions {
         currency: tenant.currency.clone(),
         lang: tenant.default_locale().clone(),
+        delimiter: b',',
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<ProductUpsert>>(2);
     let bytes = Arc::new(AtomicU64::new(0));

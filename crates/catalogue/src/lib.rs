@@ -29,6 +29,9 @@ use comptoir_domain::{Currency, Lang, ProductUpsert};
 pub struct ImportOptions {
     pub currency: Currency,
     pub lang: Lang,
+    /// CSV field separator: `,`, or `;` / tab as spreadsheets in many locales write them
+    /// (detected from the header line).
+    pub delimiter: u8,
 }
 
 /// One thing a parser found.

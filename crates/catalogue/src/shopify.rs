@@ -36,7 +36,7 @@ pub fn parse<R: Read>(
     warnings: &mut Vec<String>,
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
-    let mut rdr = csvrow::reader(src);
+    let mut rdr = csvrow::reader(src, opts.delimiter);
     let header = csvrow::header(&mut rdr)?;
     if let Some(missing) = header.missing(&["Handle", "Title", "Variant Price"]) {
         return Err(ImportError::MissingColumns {
@@ -224,8 +224,9 @@ fn apply_row(cur: &mut Pending, row: &Row<'_>, opts: &ImportOptions) -> Result<(
         None => None,
     }
     .filter(|c| !c.is_zero());
-    // Tracked when Shopify tracks it (older exports name the tracker, newer ones leave it
-    // empty but give a quantity); `continue` policy sells past zero, so it is not limiting.
+    // Shopify's CSV docs: a blank tracker means inventory is not tracked (the quantity is then
+    // meaningless); `shopify` or a fulfilment service tracks it. The `continue` policy sells
+    // past zero, so the quantity does not limit sales either.
     let tracker = row.get("Variant Inventory Tracker");
     let qty = parse_stock(row.get("Variant Inventory Qty"))?;
     let stock = if row
@@ -233,10 +234,10 @@ fn apply_row(cur: &mut Pending, row: &Row<'_>, opts: &ImportOptions) -> Result<(
         .eq_ignore_ascii_case("continue")
     {
         None
-    } else if tracker.is_empty() || tracker.eq_ignore_ascii_case("shopify") {
-        qty
-    } else {
+    } else if tracker.is_empty() {
         None
+    } else {
+        qty
     };
     let gift = parse_bool(row.get("Gift Card"))?.unwrap_or(false);
     let ships = parse_bool(row.get("Variant Requires Shipping"))?.unwrap_or(true);

@@ -133,7 +133,7 @@ pub fn parse<R: Read>(
     warnings: &mut Vec<String>,
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
-    let mut rdr = csvrow::reader(src);
+    let mut rdr = csvrow::reader(src, opts.delimiter);
     let header = csvrow::header(&mut rdr)?;
     if let Some(missing) = header.missing(&["Type", "Name", "Regular price"]) {
         return Err(ImportError::MissingColumns {

@@ -290,6 +290,36 @@ async fn generic_rows_in_two_languages_are_one_product_with_two_languages() {
 }
 
 #[tokio::test]
+async fn generic_semicolon_csv_from_a_french_spreadsheet() {
+    let db = sqlite().await;
+    let t = tenant(&*db.store, "excel", &["fr"]).await;
+    let file = "\u{feff}sku;product_id;title;price;compare_at_price;stock;lang\r\nBOL-1;bol;\"Bol; grès\";12,50;15;3;fr\r\nBOL-2;bol;Bol;1,234.5;;3;fr\r\n";
+    let (_, report) = comptoir_catalogue::run(
+        db.store.clone(),
+        &t,
+        ImportSource {
+            name: "excel.csv".into(),
+            reader: Box::new(std::io::Cursor::new(file.as_bytes().to_vec())),
+        },
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.format, "generic");
+    assert_eq!(
+        (report.rows_imported, report.rows_rejected),
+        (1, 1),
+        "{:?}",
+        report.rejected
+    );
+    let bol = product(&db.store, &t, "bol", None).await;
+    assert_eq!(bol.title, "Bol; grès");
+    assert_eq!(price(variant(&bol, "BOL-1")), "12.5");
+    assert_eq!(compare_at(variant(&bol, "BOL-1")).as_deref(), Some("15"));
+}
+
+#[tokio::test]
 async fn generic_reimport_of_the_same_file_changes_nothing() {
     let db = sqlite().await;
     let t = tenant(&*db.store, "lune", &["fr", "en"]).await;
@@ -1100,7 +1130,7 @@ async fn shopify_inventory_quantity_and_policy() {
     assert_eq!(g.sku, "carte-cadeau-50");
     assert_eq!(price(g), "50");
 
-    // A third-party tracker's quantity is not ours to trust.
+    // A fulfilment service tracks the quantity too; a blank tracker tracks nothing.
     let file = csv_file(
         SHOPIFY_LEGACY_HEADER,
         &[&[
@@ -1117,7 +1147,28 @@ async fn shopify_inventory_quantity_and_policy() {
     );
     import_ok(&db.store, &t, file, None).await;
     let honey = product(&db.store, &t, "pot-miel", None).await;
-    assert_eq!(variant(&honey, "MIEL-250").stock, None);
+    assert_eq!(variant(&honey, "MIEL-250").stock, Some(0));
+    let file = csv_file(
+        SHOPIFY_LEGACY_HEADER,
+        &[&[
+            ("Handle", "pot-confiture"),
+            ("Title", "Pot de confiture"),
+            ("Option1 Name", "Title"),
+            ("Option1 Value", "Default Title"),
+            ("Variant SKU", "CONF-250"),
+            ("Variant Inventory Tracker", ""),
+            ("Variant Inventory Qty", "0"),
+            ("Variant Inventory Policy", "deny"),
+            ("Variant Price", "6.90"),
+        ]],
+    );
+    import_ok(&db.store, &t, file, None).await;
+    let jam = product(&db.store, &t, "pot-confiture", None).await;
+    assert_eq!(
+        variant(&jam, "CONF-250").stock,
+        None,
+        "blank tracker: not tracked"
+    );
 }
 
 #[tokio::test]
@@ -1197,6 +1248,7 @@ async fn shopify_bad_rows_are_rejected_and_a_product_left_without_variant_is_not
                 ("Option1 Value", "S"),
                 ("Variant SKU", "COUPE-S"),
                 ("Variant Price", "15"),
+                ("Variant Inventory Tracker", "shopify"),
                 ("Variant Inventory Qty", "3"),
             ],
             &[

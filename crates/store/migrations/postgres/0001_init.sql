@@ -47,7 +47,6 @@ CREATE TABLE product_translations (
 CREATE INDEX product_translations_category ON product_translations(tenant_id, category_key);
 
 CREATE TABLE variants (
-    id               TEXT PRIMARY KEY,
     tenant_id        TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
     product_id       TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
     sku              TEXT NOT NULL,
@@ -59,7 +58,7 @@ CREATE TABLE variants (
     stock            BIGINT,
     digital          BOOLEAN NOT NULL,
     position         BIGINT NOT NULL,
-    UNIQUE (tenant_id, sku)
+    PRIMARY KEY (tenant_id, sku)
 );
 CREATE INDEX variants_product ON variants(product_id);
 
