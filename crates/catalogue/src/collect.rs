@@ -18,14 +18,17 @@ fn h<T: Hash + ?Sized>(v: &T) -> u64 {
     s.finish()
 }
 
-/// Memory grows by ~40 bytes per distinct sku (hashes only, never the rows), so a 500 MB file
-/// stays within tens of megabytes.
+/// Languages told apart for duplicate checks; rows in a 17th language are not checked.
+const MAX_LANGS: usize = 16;
+
+/// Memory grows by ~24 bytes per distinct sku (one hash, one word and a line, never the rows), so a
+/// 500 MB file of 1.9 million variants needs about 50 MB for it.
 pub struct Collector {
     pub report: Report,
-    /// hash(sku, lang) → line first seen.
-    seen: HashMap<u64, u64>,
-    /// hash(sku) → hash(product external id).
-    owner: HashMap<u64, u64>,
+    /// hash(sku) → the owning product's external-id hash (high 48 bits) and the set of
+    /// languages the sku was seen in (low 16 bits), and the line it was first seen on.
+    skus: HashMap<u64, (u64, u32)>,
+    langs: Vec<String>,
     products: HashSet<u64>,
     batch: Vec<ProductUpsert>,
     batch_variants: usize,
@@ -36,8 +39,8 @@ impl Collector {
     pub fn new(batch_size: usize) -> Collector {
         Collector {
             report: Report::default(),
-            seen: HashMap::new(),
-            owner: HashMap::new(),
+            skus: HashMap::new(),
+            langs: Vec::new(),
             products: HashSet::new(),
             batch: Vec::new(),
             batch_variants: 0,
@@ -72,22 +75,12 @@ impl Collector {
                 let mut kept = Vec::with_capacity(product.variants.len());
                 for (i, v) in product.variants.drain(..).enumerate() {
                     let vline = variant_lines.get(i).copied().unwrap_or(line);
-                    let key = h(&(v.sku.as_str(), lang.as_str()));
-                    if let Some(first) = self.seen.get(&key) {
-                        refused += 1;
-                        self.report.reject(RowError::new(
-                            vline,
-                            Some(&v.sku),
-                            format!(
-                                "duplicate sku `{}` in this file (first at line {first})",
-                                v.sku
-                            ),
-                        ));
-                        continue;
-                    }
+                    let bit = self.lang_bit(lang.as_str());
                     let sku = h(&v.sku);
-                    if let Some(&o) = self.owner.get(&sku) {
-                        if o != ext {
+                    let owner = ext & !0xFFFF;
+                    let entry = self.skus.get(&sku).copied();
+                    if let Some((e, first)) = entry {
+                        if e & !0xFFFF != owner {
                             refused += 1;
                             self.report.reject(RowError::new(
                                 vline,
@@ -99,9 +92,23 @@ impl Collector {
                             ));
                             continue;
                         }
+                        if e & bit != 0 {
+                            refused += 1;
+                            let what = format!(" for language `{lang}`");
+                            self.report.reject(RowError::new(
+                                vline,
+                                Some(&v.sku),
+                                format!(
+                                    "duplicate sku `{}`{what} in this file (the sku first appears at line {first})",
+                                    v.sku
+                                ),
+                            ));
+                            continue;
+                        }
                     }
-                    self.seen.insert(key, vline);
-                    self.owner.insert(sku, ext);
+                    let (e, first) =
+                        entry.unwrap_or((owner, u32::try_from(vline).unwrap_or(u32::MAX)));
+                    self.skus.insert(sku, (e | bit, first));
                     kept.push(v);
                 }
                 product.variants = kept;
@@ -120,6 +127,19 @@ impl Collector {
         }
     }
 
+    /// The bit of a language in the per-sku set (0 past 16 languages: not checked).
+    fn lang_bit(&mut self, lang: &str) -> u64 {
+        let i = match self.langs.iter().position(|l| l == lang) {
+            Some(i) => i,
+            None if self.langs.len() < MAX_LANGS => {
+                self.langs.push(lang.to_string());
+                self.langs.len() - 1
+            }
+            None => return 0,
+        };
+        1 << i
+    }
+
     fn take(&mut self) -> Vec<ProductUpsert> {
         self.batch_variants = 0;
         std::mem::take(&mut self.batch)
@@ -128,7 +148,7 @@ impl Collector {
     /// The last, partial batch; fills the distinct product and variant counts.
     pub fn finish(&mut self) -> Vec<ProductUpsert> {
         self.report.products = self.products.len() as u64;
-        self.report.variants = self.owner.len() as u64;
+        self.report.variants = self.skus.len() as u64;
         self.take()
     }
 }

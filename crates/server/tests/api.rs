@@ -791,7 +791,7 @@ async fn oversized_bodies_are_refused(backend: &str) {
         "payload_too_large",
     );
     let mut csv = String::from("sku,title,price\n");
-    while csv.len() < 200 * 1024 {
+    while csv.len() < 1024 * 1024 {
         csv.push_str(&format!("SKU-{},Thing,1\n", csv.len()));
     }
     let (st, b) = s
@@ -805,6 +805,8 @@ async fn oversized_bodies_are_refused(backend: &str) {
         .await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
     assert_eq!(b["code"], "payload_too_large");
+    let (_, _, t) = s.call(Method::GET, "/v1/tenant", Some(&shop.sk), None).await;
+    assert!(t["catalogue"]["products"].as_u64().unwrap() < 5000, "a refused upload is not imported whole");
     s.stop().await;
 }
 
