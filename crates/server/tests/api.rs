@@ -805,8 +805,13 @@ async fn oversized_bodies_are_refused(backend: &str) {
         .await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
     assert_eq!(b["code"], "payload_too_large");
-    let (_, _, t) = s.call(Method::GET, "/v1/tenant", Some(&shop.sk), None).await;
-    assert!(t["catalogue"]["products"].as_u64().unwrap() < 5000, "a refused upload is not imported whole");
+    let (_, _, t) = s
+        .call(Method::GET, "/v1/tenant", Some(&shop.sk), None)
+        .await;
+    assert!(
+        t["catalogue"]["products"].as_u64().unwrap() < 5000,
+        "a refused upload is not imported whole"
+    );
     s.stop().await;
 }
 
