@@ -50,11 +50,11 @@ impl Header {
     }
 }
 
-/// One data row with its line, its fields checked as UTF-8.
+/// One data row with its line, its fields as text.
 pub struct Row<'a> {
     pub line: u64,
     header: &'a Header,
-    fields: Vec<&'a str>,
+    fields: Vec<std::borrow::Cow<'a, str>>,
 }
 
 impl<'a> Row<'a> {
@@ -72,22 +72,15 @@ impl<'a> Row<'a> {
                 ),
             ));
         }
-        let mut fields = Vec::with_capacity(rec.len());
-        for (i, f) in rec.iter().enumerate() {
-            match std::str::from_utf8(f) {
-                Ok(s) => fields.push(s),
-                Err(_) => {
-                    return Err(RowError::new(
-                        line,
-                        None,
-                        format!(
-                            "column `{}` is not valid UTF-8 (save the file as UTF-8)",
-                            header.names[i]
-                        ),
-                    ))
-                }
-            }
-        }
+        // The encoding was sniffed from the first 64 KiB; a legacy file whose first accent
+        // comes later still has Windows-1252 bytes here, which decode the same way.
+        let fields = rec
+            .iter()
+            .map(|f| match std::str::from_utf8(f) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(f).0,
+            })
+            .collect();
         Ok(Row {
             line,
             header,
@@ -96,7 +89,7 @@ impl<'a> Row<'a> {
     }
 
     /// The trimmed value of a column, `""` when absent.
-    pub fn get(&self, name: &str) -> &'a str {
+    pub fn get(&self, name: &str) -> &str {
         self.header
             .pos(name)
             .and_then(|i| self.fields.get(i))
@@ -104,7 +97,7 @@ impl<'a> Row<'a> {
     }
 
     /// Like [`Row::get`] but `None` for empty.
-    pub fn opt(&self, name: &str) -> Option<&'a str> {
+    pub fn opt(&self, name: &str) -> Option<&str> {
         Some(self.get(name)).filter(|s| !s.is_empty())
     }
 }
@@ -171,7 +164,10 @@ pub fn parse_bool(s: &str) -> Result<Option<bool>, String> {
         "" => Ok(None),
         "true" | "yes" | "1" | "y" | "oui" => Ok(Some(true)),
         "false" | "no" | "0" | "n" | "non" => Ok(Some(false)),
-        other => Err(format!("`{other}` is not true or false")),
+        other => Err(format!(
+            "`{}` is not true or false",
+            comptoir_domain::money::quote(other)
+        )),
     }
 }
 
@@ -182,9 +178,12 @@ pub fn parse_stock(s: &str) -> Result<Option<i64>, String> {
         return Ok(None);
     }
     let t2 = t.strip_suffix(".0").unwrap_or(t);
-    t2.parse::<i64>()
-        .map(Some)
-        .map_err(|_| format!("stock `{t}` is not a whole number"))
+    t2.parse::<i64>().map(Some).map_err(|_| {
+        format!(
+            "stock `{}` is not a whole number",
+            comptoir_domain::money::quote(t)
+        )
+    })
 }
 
 #[cfg(test)]

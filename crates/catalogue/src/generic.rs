@@ -70,8 +70,12 @@ pub fn to_product(
     };
     let lang = match get("lang").as_str() {
         "" => opts.lang.clone(),
-        l => Lang::parse(l)
-            .ok_or_else(|| err(format!("lang `{l}` is not a two-letter language code")))?,
+        l => Lang::parse(l).ok_or_else(|| {
+            err(format!(
+                "lang `{}` is not a two-letter language code",
+                comptoir_domain::money::quote(l)
+            ))
+        })?,
     };
     let currency = match get("currency").as_str() {
         "" => opts.currency.clone(),

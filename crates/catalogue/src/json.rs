@@ -240,9 +240,19 @@ pub fn parse_generic<R: BufRead>(
     }
 }
 
+/// DummyJSON and Saleor dumps are read whole; bigger than this is not such a dump.
+pub const MAX_WHOLE_JSON_BYTES: u64 = 64 * 1024 * 1024;
+
 fn read_all<R: Read>(src: R) -> Result<Value, ImportError> {
-    let v: Value = serde_json::from_reader(src)?;
-    Ok(v)
+    let mut buf = Vec::new();
+    src.take(MAX_WHOLE_JSON_BYTES + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_WHOLE_JSON_BYTES {
+        return Err(ImportError::TooLarge(format!(
+            "DummyJSON and Saleor dumps are read whole and may be at most {} MB; use the generic JSON or CSV format for larger catalogues",
+            MAX_WHOLE_JSON_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(serde_json::from_slice(&buf)?)
 }
 
 /// DummyJSON products: `id, title, description, category, brand, tags, price, stock, sku, images`.

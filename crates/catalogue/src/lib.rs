@@ -79,6 +79,8 @@ pub enum ImportError {
     Store(#[from] comptoir_store::StoreError),
     #[error("import stopped: {0}")]
     Aborted(String),
+    #[error("the file is too large: {0}")]
+    TooLarge(String),
 }
 
 impl From<serde_json::Error> for ImportError {

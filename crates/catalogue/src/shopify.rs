@@ -229,12 +229,10 @@ fn apply_row(cur: &mut Pending, row: &Row<'_>, opts: &ImportOptions) -> Result<(
     // past zero, so the quantity does not limit sales either.
     let tracker = row.get("Variant Inventory Tracker");
     let qty = parse_stock(row.get("Variant Inventory Qty"))?;
-    let stock = if row
+    let sells_past_zero = row
         .get("Variant Inventory Policy")
-        .eq_ignore_ascii_case("continue")
-    {
-        None
-    } else if tracker.is_empty() {
+        .eq_ignore_ascii_case("continue");
+    let stock = if sells_past_zero || tracker.is_empty() {
         None
     } else {
         qty

@@ -42,11 +42,11 @@ struct Parent {
 }
 
 /// A cell without the exporter's formula guard (`'-2` → `-2`, `'@home` → `@home`).
-fn cell<'a>(row: &Row<'a>, name: &str) -> &'a str {
+fn cell<'r>(row: &'r Row<'_>, name: &str) -> &'r str {
     unguard(row.get(name))
 }
 
-fn cell_opt<'a>(row: &Row<'a>, name: &str) -> Option<&'a str> {
+fn cell_opt<'r>(row: &'r Row<'_>, name: &str) -> Option<&'r str> {
     Some(cell(row, name)).filter(|s| !s.is_empty())
 }
 

@@ -2265,3 +2265,24 @@ async fn a_large_generic_file_spans_batches() {
     let again = import_ok(&db.store, &t, file, None).await;
     assert_eq!(again.rows_changed, 0);
 }
+
+#[tokio::test]
+async fn latin1_accents_after_the_sniffed_block_still_import() {
+    // The encoding is sniffed from the first 64 KiB: a legacy file whose first accent comes
+    // later used to have those rows rejected as "not valid UTF-8".
+    let db = sqlite().await;
+    let t = tenant(&*db.store, "latin-late", &["fr"]).await;
+    let mut file: Vec<u8> = b"sku,product_id,title,price\n".to_vec();
+    let mut i = 0;
+    while file.len() < 100 * 1024 {
+        file.extend_from_slice(format!("A-{i},a-{i},Plain,1\n").as_bytes());
+        i += 1;
+    }
+    file.extend_from_slice(b"CAFE,cafe,Caf\xe9 cr\xe8me,2\n");
+    let r = import_ok(&db.store, &t, file, None).await;
+    assert_eq!(r.rows_rejected, 0, "{:?}", r.rejected);
+    assert_eq!(
+        product(&db.store, &t, "cafe", None).await.title,
+        "Café crème"
+    );
+}

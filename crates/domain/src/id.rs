@@ -2,7 +2,8 @@
 
 use rand::Rng;
 
-const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+/// In ascending byte order, so that time-ordered ids also sort as strings.
+const ALPHABET: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyz";
 
 /// A new random id such as `prod_k3x9…`; never sequential, so safe in public URLs.
 pub fn new_id(prefix: &str) -> String {
@@ -52,6 +53,8 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(2));
         let b = super::new_sortable_id("prod");
         assert!(a < b, "{a} {b}");
+        // Every 5-bit value must sort like its character (digits sort before letters).
+        assert!(super::ALPHABET.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(a.len(), 29);
         assert_ne!(super::new_sortable_id("p"), super::new_sortable_id("p"));
     }

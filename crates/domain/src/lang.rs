@@ -31,7 +31,12 @@ impl Lang {
 impl TryFrom<String> for Lang {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        Lang::parse(&s).ok_or_else(|| format!("`{s}` is not a two-letter language code"))
+        Lang::parse(&s).ok_or_else(|| {
+            format!(
+                "`{}` is not a two-letter language code",
+                crate::money::quote(&s)
+            )
+        })
     }
 }
 

@@ -12,6 +12,8 @@ pub enum MoneyError {
     BadCurrency(String),
     #[error("`{0}` is not a decimal amount (use digits and `.`, e.g. 49.90)")]
     NotANumber(String),
+    #[error("amount `{0}` is above the largest price accepted (1,000,000,000,000)")]
+    AboveMaximum(String),
     #[error("amount {0} is negative")]
     Negative(Decimal),
     #[error("amount {amount} has more decimals than {currency} allows ({exponent})")]
@@ -35,7 +37,7 @@ impl Currency {
         if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) {
             Ok(Currency(t.to_ascii_uppercase()))
         } else {
-            Err(MoneyError::BadCurrency(s.to_string()))
+            Err(MoneyError::BadCurrency(quote(s)))
         }
     }
 
@@ -59,7 +61,9 @@ impl Currency {
             return Err(MoneyError::Negative(amount));
         }
         let exp = self.exponent();
-        let scaled = amount * Decimal::from(10i64.pow(exp));
+        let scaled = amount
+            .checked_mul(Decimal::from(10i64.pow(exp)))
+            .ok_or(MoneyError::TooLarge(amount))?;
         if scaled.fract() != Decimal::ZERO {
             return Err(MoneyError::TooPrecise {
                 amount,
@@ -95,22 +99,39 @@ impl fmt::Display for Currency {
     }
 }
 
+/// The largest amount we accept: far above any price, far below `Decimal`'s overflow.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// An input quoted in an error message, cut so a 50 MB cell never becomes a 50 MB message.
+pub fn quote(s: &str) -> String {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
+    }
+}
+
 /// Parses a price as written in catalogues: `49.90`, `49`, ` 1234.5 `. Commas are refused
 /// because `1,234` and `12,34` mean different things in different shops.
 pub fn parse_amount(s: &str) -> Result<Decimal, MoneyError> {
     let t = s.trim();
+    if t.len() > 40 {
+        return Err(MoneyError::NotANumber(quote(t)));
+    }
     if t.is_empty()
         || !t
             .chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+')
     {
-        return Err(MoneyError::NotANumber(s.to_string()));
+        return Err(MoneyError::NotANumber(quote(s)));
     }
-    let d: Decimal = t
-        .parse()
-        .map_err(|_| MoneyError::NotANumber(s.to_string()))?;
+    let d: Decimal = t.parse().map_err(|_| MoneyError::NotANumber(quote(s)))?;
     if d.is_sign_negative() && !d.is_zero() {
         return Err(MoneyError::Negative(d));
+    }
+    if d > Decimal::from(MAX_AMOUNT) {
+        return Err(MoneyError::AboveMaximum(quote(t)));
     }
     Ok(d.normalize())
 }
@@ -160,5 +181,17 @@ mod tests {
     fn huge_amounts_are_refused_not_wrapped() {
         let eur = Currency::parse("EUR").unwrap();
         assert!(eur.to_minor(d("99999999999999999999")).is_err());
+        // Overflowed rust_decimal's multiplication (a panic) before it was checked.
+        assert!(matches!(
+            eur.to_minor(d("79228162514264337593543950335")),
+            Err(MoneyError::TooLarge(_))
+        ));
+        assert!(matches!(
+            parse_amount("10000000000000000000000000000"),
+            Err(MoneyError::AboveMaximum(_))
+        ));
+        assert!(parse_amount("1000000000000").is_ok());
+        let long = "9".repeat(5000);
+        assert!(parse_amount(&long).unwrap_err().to_string().len() < 200);
     }
 }

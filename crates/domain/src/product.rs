@@ -35,6 +35,10 @@ pub enum ValidationError {
     TitleTooLong,
     #[error("description is longer than 100000 characters")]
     DescriptionTooLong,
+    #[error("{0}: a value is longer than 500 characters (or there are more than 200 tags)")]
+    LabelTooLong(&'static str),
+    #[error("product id contains control characters")]
+    ProductIdControlChars,
     #[error("product id is empty")]
     EmptyProductId,
     #[error("a product needs at least one variant")]
@@ -120,7 +124,7 @@ impl Variant {
         }
         let options: Vec<(String, String)> = options
             .into_iter()
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .map(|(k, v)| (clean_text(k.trim()), clean_text(v.trim())))
             .filter(|(k, _)| !k.is_empty())
             .collect();
         if options.len() > MAX_OPTIONS {
@@ -128,6 +132,12 @@ impl Variant {
         }
         if let Some((k, _)) = options.iter().find(|(_, v)| v.is_empty()) {
             return Err(ValidationError::EmptyOptionValue(k.clone()));
+        }
+        if options
+            .iter()
+            .any(|(k, v)| k.chars().count() > MAX_LABEL_LEN || v.chars().count() > MAX_LABEL_LEN)
+        {
+            return Err(ValidationError::LabelTooLong("option"));
         }
         currency.to_minor(price).map_err(ValidationError::Price)?;
         if let Some(c) = compare_at_price {
@@ -152,6 +162,17 @@ impl Variant {
     }
 }
 
+/// Text as stored: control characters dropped (PostgreSQL refuses NUL bytes, and none of
+/// them belongs in a title), except line breaks and tabs.
+pub fn clean_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+const MAX_LABEL_LEN: usize = 500;
+const MAX_TAGS: usize = 200;
+
 /// A product's texts in one language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Translation {
@@ -170,7 +191,19 @@ impl Translation {
         category: Option<&str>,
         tags: Vec<String>,
     ) -> Result<Translation, ValidationError> {
+        let title = clean_text(title);
         let title = title.trim();
+        let description = clean_text(description);
+        let category = category.map(clean_text);
+        if category
+            .as_deref()
+            .is_some_and(|c| c.chars().count() > MAX_LABEL_LEN)
+        {
+            return Err(ValidationError::LabelTooLong("category"));
+        }
+        if tags.len() > MAX_TAGS || tags.iter().any(|t| t.chars().count() > MAX_LABEL_LEN) {
+            return Err(ValidationError::LabelTooLong("tags"));
+        }
         if title.is_empty() {
             return Err(ValidationError::EmptyTitle);
         }
@@ -182,7 +215,7 @@ impl Translation {
         }
         let mut seen = Vec::new();
         for t in tags {
-            let t = t.trim().to_string();
+            let t = clean_text(t.trim());
             if !t.is_empty() && !seen.contains(&t) {
                 seen.push(t);
             }
@@ -192,6 +225,7 @@ impl Translation {
             title: title.to_string(),
             description: description.trim().to_string(),
             category: category
+                .as_deref()
                 .map(str::trim)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string),
@@ -219,6 +253,12 @@ impl ProductUpsert {
         let external_id = external_id.trim();
         if external_id.is_empty() {
             return Err(ValidationError::EmptyProductId);
+        }
+        if external_id.chars().any(char::is_control) {
+            return Err(ValidationError::ProductIdControlChars);
+        }
+        if external_id.chars().count() > MAX_SKU_LEN {
+            return Err(ValidationError::LabelTooLong("product id"));
         }
         Ok(ProductUpsert {
             external_id: external_id.to_string(),
@@ -351,6 +391,24 @@ mod tests {
             Variant::new("x", vec![], neg, None, eur(), None, false),
             Err(ValidationError::Price(_))
         ));
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_labels_capped() {
+        let t = Translation::new(
+            lang("fr"),
+            "Bol\0 bleu",
+            "a\u{1}b\nc",
+            Some("Vais\0selle"),
+            vec!["x\0".into()],
+        )
+        .unwrap();
+        assert_eq!(t.title, "Bol bleu");
+        assert_eq!(t.description, "ab\nc");
+        assert_eq!(t.category.as_deref(), Some("Vaisselle"));
+        assert_eq!(t.tags, ["x"]);
+        assert!(Translation::new(lang("fr"), "x", "", Some(&"c".repeat(501)), vec![]).is_err());
+        assert!(ProductUpsert::new("a\0b").is_err());
     }
 
     #[test]

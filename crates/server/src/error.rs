@@ -119,6 +119,14 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            busy if busy.is_busy() => {
+                tracing::warn!(error = %busy, "database busy");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "the store is busy with another write; retry in a moment",
+                )
+            }
             other => ApiError::internal(other),
         }
     }
@@ -128,6 +136,9 @@ impl From<ImportError> for ApiError {
     fn from(e: ImportError) -> ApiError {
         match e {
             ImportError::Store(s) => s.into(),
+            ImportError::TooLarge(m) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
+            }
             ImportError::Aborted(m) if m.contains("too large") => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
             }

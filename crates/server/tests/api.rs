@@ -182,6 +182,8 @@ on_both_backends!(
     imports_over_http_report_rejected_rows,
     oversized_bodies_are_refused,
     health_readiness_metrics_and_docs,
+    hostile_values_are_refused_or_cleaned,
+    concurrent_writes_and_an_import_all_succeed,
 );
 
 async fn auth_refuses_missing_unknown_revoked_and_public_keys(backend: &str) {
@@ -892,4 +894,145 @@ async fn health_readiness_metrics_and_docs(backend: &str) {
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "abc-123");
     s.stop().await;
+}
+
+async fn hostile_values_are_refused_or_cleaned(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let shop = s.shop("hostile-shop").await;
+    // A price past Decimal's range used to panic in the multiplication to minor units.
+    let huge = "10000000000000000000000000000";
+    let (st, ct, b) = s
+        .call(
+            Method::POST,
+            "/v1/products",
+            Some(&shop.sk),
+            Some(json!({"title": "x", "variants": [{"sku": "A", "price": huge}]})),
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (st, _, _) = s
+        .call(
+            Method::GET,
+            &format!("/v1/products?price_max={huge}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, ct, b) = s
+        .call(
+            Method::GET,
+            "/v1/products?price_max=79228162514264337593543950335",
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    // NUL bytes: PostgreSQL refuses them in text, so they are dropped on every backend alike.
+    let (st, _, p) = s
+        .call(
+            Method::POST,
+            "/v1/products",
+            Some(&shop.sk),
+            Some(json!({"title": "Bol\u{0} bleu", "brand": "Ma\u{0}ison", "variants": [{"sku": "B", "price": "3", "options": {"couleur": "bl\u{0}eu"}}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    assert_eq!(p["title"], "Bol bleu");
+    assert_eq!(p["brand"], "Maison");
+    assert_eq!(p["variants"][0]["options"]["couleur"], "bleu");
+    let csv = "sku,product_id,title,price\nC-1,c,\"Tasse\u{0}\",4\n";
+    let (st, imp) = s
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &shop.sk,
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{imp}");
+    assert_eq!(imp["report"]["rows_imported"], 1, "{imp}");
+    // A path segment that is not UTF-8 is a problem, not a plain-text 400.
+    let (st, ct, b) = s
+        .call(Method::GET, "/v1/products/%FF%FE", Some(&shop.sk), None)
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::BAD_REQUEST, "invalid_request");
+    // A very long value is quoted, not echoed whole.
+    let long = "9".repeat(100_000);
+    let (st, _, b) = s
+        .call(
+            Method::POST,
+            "/v1/products",
+            Some(&shop.sk),
+            Some(json!({"title": "x", "variants": [{"sku": "L", "price": long}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b.to_string().len() < 1000, "error echoed the whole value");
+    s.stop().await;
+}
+
+async fn concurrent_writes_and_an_import_all_succeed(backend: &str) {
+    let s = Arc::new(Server::start(backend, Limits::default()).await);
+    let shop = Arc::new(s.shop("busy-shop").await);
+    let mut csv = String::from("sku,product_id,title,price,stock\n");
+    for i in 0..6000 {
+        csv.push_str(&format!(
+            "IMP-{i},imp-{},Produit {i},{}.5,3\n",
+            i / 3,
+            i % 90 + 1
+        ));
+    }
+    let import = {
+        let (s, shop) = (s.clone(), shop.clone());
+        tokio::spawn(async move {
+            s.raw(
+                Method::POST,
+                "/v1/catalogue/imports",
+                &shop.sk,
+                "text/csv",
+                csv.into_bytes(),
+            )
+            .await
+        })
+    };
+    let mut writers = Vec::new();
+    for i in 0..24 {
+        let (s, shop) = (s.clone(), shop.clone());
+        writers.push(tokio::spawn(async move {
+            let body = json!({"product_id": format!("w{i}"), "title": format!("W {i}"), "variants": [{"sku": format!("W-{i}"), "price": "9", "stock": 1}]});
+            let (st, _, b) = s.call(Method::POST, "/v1/products", Some(&shop.sk), Some(body)).await;
+            assert_eq!(st, StatusCode::CREATED, "{b}");
+            let id = b["id"].as_str().unwrap().to_string();
+            let (st, _, b) = s.call(Method::PATCH, &format!("/v1/products/{id}"), Some(&shop.sk), Some(json!({"title": format!("W {i} bis")}))).await;
+            assert_eq!(st, StatusCode::OK, "{b}");
+        }));
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let (st, imp) = import.await.unwrap();
+    assert_eq!(st, StatusCode::CREATED, "{imp}");
+    assert_eq!(imp["report"]["rows_imported"], 6000);
+    let (_, _, t) = s
+        .call(Method::GET, "/v1/tenant", Some(&shop.sk), None)
+        .await;
+    assert_eq!(t["catalogue"]["products"], 2000 + 24);
+    assert_eq!(t["catalogue"]["variants"], 6000 + 24);
+    if let Ok(s) = Arc::try_unwrap(s) {
+        s.stop().await;
+    }
 }

@@ -42,6 +42,23 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// The database was too busy to take the write now (SQLite lock timeout, PostgreSQL
+    /// deadlock or serialization failure): retrying later will work.
+    pub fn is_busy(&self) -> bool {
+        let StoreError::Database(e) = self else {
+            return false;
+        };
+        let Some(d) = e.as_database_error() else {
+            return false;
+        };
+        matches!(
+            d.code().as_deref(),
+            Some("5" | "6" | "517" | "40001" | "40P01")
+        )
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// One page of a list, with the cursor of the next page when there is one.
@@ -161,16 +178,36 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
-/// A URL fit for logs and errors: the password, if any, is replaced by `***`.
+/// A URL fit for logs and errors: any password (in the authority or as a `password=`
+/// parameter) is replaced by `***`.
 pub fn redact(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((creds, host)) = rest.split_once('@') {
-            if let Some((user, _)) = creds.split_once(':') {
-                return format!("{scheme}://{user}:***@{host}");
-            }
-        }
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match head.split_once("://") {
+        // The last `@` ends the credentials: a password may itself contain `@`.
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((creds, host)) => match creds.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                None => head.to_string(),
+            },
+            None => head.to_string(),
+        },
+        None => head.to_string(),
+    };
+    if let Some(q) = query {
+        let params: Vec<String> = q
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => p.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
-    url.to_string()
+    out
 }
 
 #[cfg(test)]
@@ -182,5 +219,13 @@ mod tests {
             "postgres://u:***@h/db"
         );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            super::redact("postgres://u:p@ss@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact("postgres://u@h/db?password=s3cret&sslmode=disable"),
+            "postgres://u@h/db?password=***&sslmode=disable"
+        );
     }
 }

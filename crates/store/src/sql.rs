@@ -6,7 +6,7 @@ use crate::{migrate, ImportRecord, Page, Result, Store, StoreError, UpsertOutcom
 use async_trait::async_trait;
 use comptoir_domain::api_key::hash_token;
 use comptoir_domain::id::{new_id, new_sortable_id};
-use comptoir_domain::product::{pick_translation, Options};
+use comptoir_domain::product::{clean_text, pick_translation, Options};
 use comptoir_domain::{
     now_ms, ApiKey, Currency, KeyKind, Lang, NewApiKey, NewTenant, Plan, Product, ProductFilter,
     ProductUpsert, Tenant, Translation, Variant,
@@ -60,7 +60,22 @@ fn normalise_batch(batch: &[ProductUpsert]) -> Vec<ProductUpsert> {
     }
     for (i, p) in out.iter_mut().enumerate() {
         p.variants.retain(|v| owner.get(&v.sku) == Some(&i));
+        // Sources set these fields directly: the last gate before the database cleans them
+        // (PostgreSQL refuses NUL bytes) and bounds them.
+        p.brand = p
+            .brand
+            .as_deref()
+            .map(|b| clean_text(b).trim().chars().take(200).collect());
+        if let Some(images) = &mut p.images {
+            images.retain(|u| u.len() <= 2048);
+            for u in images.iter_mut() {
+                *u = clean_text(u);
+            }
+        }
     }
+    // Rows in key order: two imports touching the same products lock them in the same order,
+    // so they queue instead of deadlocking.
+    out.sort_by(|a, b| a.external_id.cmp(&b.external_id));
     out
 }
 
@@ -72,7 +87,9 @@ fn minor_bounds(
 ) -> (Option<i64>, Option<i64>) {
     let scale = Decimal::from(10i64.pow(c.exponent()));
     let conv = |d: Decimal, up: bool| -> i64 {
-        let s = d * scale;
+        let Some(s) = d.checked_mul(scale) else {
+            return if up { i64::MAX } else { i64::MIN };
+        };
         let s = if up { s.ceil() } else { s.floor() };
         i64::try_from(s).unwrap_or(if up { i64::MAX } else { i64::MIN })
     };
@@ -80,7 +97,7 @@ fn minor_bounds(
 }
 
 macro_rules! sql_store {
-    ($name:ident, $db:ty, $conn:ty, $row:ty, backend = $backend:literal, migrations = $migs:expr, lock = $lock:expr, product_ids = $product_ids:ident) => {
+    ($name:ident, $db:ty, $conn:ty, $row:ty, backend = $backend:literal, migrations = $migs:expr, lock = $lock:expr, begin_write = $begin_write:literal, product_ids = $product_ids:ident) => {
         /// A [`Store`] on this backend.
         #[derive(Clone)]
         pub struct $name {
@@ -93,13 +110,14 @@ macro_rules! sql_store {
             }
 
             async fn migrate(&self) -> Result<()> {
-                sqlx::raw_sql(migrate::CREATE_TABLE).execute(&self.pool).await?;
                 for (version, name, sql) in $migs {
-                    let mut tx = self.pool.begin().await?;
+                    let mut tx = self.pool.begin_with($begin_write).await?;
                     let lock: Option<&str> = $lock;
                     if let Some(lock) = lock {
                         sqlx::query(lock).execute(&mut *tx).await?;
                     }
+                    // Under the lock: two servers starting together must not both create it.
+                    sqlx::raw_sql(migrate::CREATE_TABLE).execute(&mut *tx).await?;
                     let done: Option<i64> =
                         sqlx::query_scalar("SELECT version FROM comptoir_migrations WHERE version = $1")
                             .bind(*version)
@@ -541,14 +559,14 @@ macro_rules! sql_store {
             }
 
             async fn upsert_products(&self, tenant: &Tenant, batch: &[ProductUpsert]) -> Result<UpsertOutcome> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let out = Self::upsert_in(&mut tx, tenant, batch).await?;
                 tx.commit().await?;
                 Ok(out)
             }
 
             async fn create_product(&self, tenant: &Tenant, p: &ProductUpsert, lang: Option<&Lang>) -> Result<Product> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let exists: Option<String> =
                     sqlx::query_scalar("SELECT id FROM products WHERE tenant_id = $1 AND external_id = $2")
                         .bind(&tenant.id)
@@ -585,7 +603,7 @@ macro_rules! sql_store {
                 replace_variants: bool,
                 lang: Option<&Lang>,
             ) -> Result<Option<Product>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let ext: Option<String> =
                     sqlx::query_scalar("SELECT external_id FROM products WHERE tenant_id = $1 AND id = $2")
                         .bind(&tenant.id)
@@ -689,7 +707,9 @@ macro_rules! sql_store {
                 }
                 let (min, max) = minor_bounds(&tenant.currency, f.price_min, f.price_max);
                 if min.is_some() || max.is_some() {
-                    qb.push(" AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id");
+                    // Bounds are in the tenant's currency; variants priced in another are not compared.
+                    qb.push(" AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.currency = ");
+                    qb.push_bind(tenant.currency.as_str().to_string());
                     if let Some(m) = min {
                         qb.push(" AND v.price_minor >= ");
                         qb.push_bind(m);
@@ -792,6 +812,10 @@ sql_store!(
     backend = "sqlite",
     migrations = migrate::SQLITE,
     lock = None,
+    // A deferred transaction that reads then writes fails at once with SQLITE_BUSY when another
+    // writer got in between (the busy timeout does not apply to the upgrade): take the write
+    // lock up front and let the busy timeout queue writers.
+    begin_write = "BEGIN IMMEDIATE",
     product_ids = sqlite_product_ids
 );
 
@@ -804,6 +828,7 @@ sql_store!(
     migrations = migrate::POSTGRES,
     // Two servers starting at once must not both migrate.
     lock = Some("SELECT pg_advisory_xact_lock(7243110)"),
+    begin_write = "BEGIN",
     product_ids = postgres_product_ids
 );
 

@@ -295,6 +295,31 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!(count(f(None, None, Some(false), None, None)).await, 1);
     assert_eq!(count(f(None, None, None, Some("60"), Some("70"))).await, 1);
     assert_eq!(count(f(None, None, None, Some("100"), None)).await, 0);
+    // Price bounds are in the tenant's currency: a JPY variant is not compared with them.
+    let mut yen = ProductUpsert::new("yen").unwrap();
+    yen.translations
+        .push(Translation::new(lang("fr"), "Bol", "", None, vec![]).unwrap());
+    yen.variants.push(
+        Variant::new(
+            "JPY-1",
+            vec![],
+            dec("65"),
+            None,
+            Currency::parse("JPY").unwrap(),
+            None,
+            false,
+        )
+        .unwrap(),
+    );
+    store.upsert_products(&a, &[yen]).await.unwrap();
+    assert_eq!(count(f(None, None, None, Some("60"), Some("70"))).await, 1);
+    let yen_id = store
+        .product_by_external_id(&a, "yen", None)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert!(store.delete_product(&a, &yen_id).await.unwrap());
     assert!(store
         .list_products(&b, &ProductFilter::default(), None, None, 50)
         .await

@@ -2,6 +2,7 @@
 //! public contract changes only on purpose.
 
 use crate::error::ApiError;
+use comptoir_domain::money::quote;
 use comptoir_domain::{
     parse_amount, Currency, Lang, Product, ProductUpsert, Tenant, Translation, Variant,
 };
@@ -177,7 +178,10 @@ pub fn lang_param(tenant: &Tenant, lang: Option<&str>) -> Result<Lang, ApiError>
     match lang {
         None | Some("") => Ok(tenant.default_locale().clone()),
         Some(l) => Lang::parse(l).ok_or_else(|| {
-            ApiError::invalid("lang", format!("`{l}` is not a two-letter language code"))
+            ApiError::invalid(
+                "lang",
+                format!("`{}` is not a two-letter language code", quote(l)),
+            )
         }),
     }
 }
@@ -306,9 +310,11 @@ pub struct KeyCreate {
     pub name: String,
 }
 
+/// All keys of the tenant (one page: `next_cursor` is always null, kept for the list shape).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KeyList {
     pub items: Vec<KeyOut>,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -328,9 +334,11 @@ pub struct ImportOut {
     pub report: serde_json::Value,
 }
 
+/// The 50 most recent imports, newest first (`next_cursor` is null: older ones are not paged yet).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportList {
     pub items: Vec<ImportOut>,
+    pub next_cursor: Option<String>,
 }
 
 /// Query of `GET /v1/products`.

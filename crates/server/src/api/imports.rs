@@ -4,10 +4,10 @@
 use super::dto::*;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use comptoir_catalogue::{Format, ImportSource};
@@ -132,6 +132,7 @@ pub async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<Impo
     let items = st.store.list_imports(&auth.tenant.id, 50).await?;
     Ok(Json(ImportList {
         items: items.iter().map(import_out).collect(),
+        next_cursor: None,
     }))
 }
 
@@ -140,7 +141,7 @@ pub async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<Impo
 pub async fn get(
     State(st): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ImportOut>> {
     auth.require(Scope::CatalogueWrite)?;
     let r = st

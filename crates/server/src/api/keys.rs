@@ -3,9 +3,9 @@
 use super::dto::*;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use comptoir_domain::{KeyKind, NewApiKey, Scope};
@@ -17,6 +17,7 @@ pub async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<Json<KeyL
     let keys = st.store.list_api_keys(&auth.tenant.id).await?;
     Ok(Json(KeyList {
         items: keys.iter().map(KeyOut::from).collect(),
+        next_cursor: None,
     }))
 }
 
@@ -45,7 +46,7 @@ pub async fn create(
 pub async fn revoke(
     State(st): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Scope::Admin)?;
     if st.store.revoke_api_key(&auth.tenant.id, &id).await? {

@@ -3,9 +3,9 @@
 use super::dto::*;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use comptoir_domain::{ProductFilter, ProductUpsert, Scope, Translation};
@@ -54,7 +54,7 @@ pub async fn list(
 pub async fn get(
     State(st): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<LangQuery>,
 ) -> ApiResult<Json<ProductOut>> {
     auth.require(Scope::CatalogueRead)?;
@@ -90,7 +90,7 @@ pub async fn create(
 pub async fn update(
     State(st): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ProductPatch>,
 ) -> ApiResult<Json<ProductOut>> {
     auth.require(Scope::CatalogueWrite)?;
@@ -159,7 +159,7 @@ pub async fn update(
 pub async fn delete(
     State(st): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Scope::CatalogueWrite)?;
     if st.store.delete_product(&auth.tenant, &id).await? {
