@@ -2,7 +2,7 @@
 //!
 //! - `json`: the generic catalogue's fields as JSON objects, either a JSON array (streamed
 //!   element by element) or JSON Lines. `tags` and `image_url` may be arrays, numbers may be
-//!   numbers or strings (prices are read from their decimal text, never as floats). Rows are
+//!   numbers or strings (a JSON number is read through its shortest decimal form: exact up to 15 significant digits). Rows are
 //!   numbered by element (1 = first object).
 //! - `dummyjson`: DummyJSON's `products.json` (a list, or `{"products": [...]}`).
 //! - `saleor`: Saleor's `populatedb_data.json` fixture dump: products, variants, channel

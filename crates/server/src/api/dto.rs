@@ -343,6 +343,7 @@ pub struct ImportList {
 
 /// Query of `GET /v1/products`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     pub cursor: Option<String>,
@@ -359,6 +360,7 @@ pub struct ListQuery {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LangQuery {
     pub lang: Option<String>,
 }

@@ -18,6 +18,7 @@ use serde::Deserialize;
 use std::io::Read;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// auto (default), generic, shopify, woocommerce, json, dummyjson or saleor.
     pub format: Option<String>,
