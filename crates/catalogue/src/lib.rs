@@ -102,6 +102,34 @@ pub struct Stop;
 
 pub type Sink<'a> = dyn FnMut(Parsed) -> Result<(), Stop> + 'a;
 
+/// The current UTC time as `YYYY-MM-DD HH:MM:SS`, to compare with dates in exports.
+pub fn utc_now_stamp() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    utc_stamp(secs)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of a Unix time (Howard Hinnant's civil-from-days).
+pub fn utc_stamp(secs: i64) -> String {
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 /// A stable sku for a variant that has none: the product key and its option values, slugged
 /// (`ocean-blue-shirt` + `S`, `Blue` → `ocean-blue-shirt-s-blue`). Re-importing derives the same.
 pub fn derived_sku(product_key: &str, option_values: &[&str]) -> String {
@@ -141,6 +169,16 @@ fn slug(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::derived_sku;
+
+    #[test]
+    fn utc_stamps() {
+        assert_eq!(super::utc_stamp(0), "1970-01-01 00:00:00");
+        assert_eq!(super::utc_stamp(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(
+            super::utc_stamp(1_795_608_000 + 3_723),
+            "2026-11-25 13:02:03"
+        );
+    }
 
     #[test]
     fn derived_skus_are_stable_and_readable() {

@@ -24,6 +24,8 @@ struct Pending {
     /// A later block of a handle already imported from this file (a file sorted by hand):
     /// it needs no title of its own.
     continued: bool,
+    /// `Status` of the product row (`active`, `draft`, `archived`; empty in old exports).
+    status: String,
 }
 
 fn abort(_: crate::Stop) -> ImportError {
@@ -88,6 +90,7 @@ pub fn parse<R: Read>(
                         variant_lines: Vec::new(),
                         has_title: false,
                         continued: earlier.is_some(),
+                        status: String::new(),
                     })
                 }
                 Err(e) => {
@@ -136,6 +139,17 @@ fn emit(
     } else {
         None
     };
+    // The agent must not sell what the merchant has not put on sale.
+    if matches!(p.status.as_str(), "draft" | "archived") {
+        let reason = format!(
+            "product `{}` is {} in Shopify: not for sale",
+            p.handle, p.status
+        );
+        for line in p.ok_lines {
+            sink(Parsed::Skipped(RowError::new(line, None, reason.clone()))).map_err(abort)?;
+        }
+        return Ok(());
+    }
     if let Some(reason) = refusal {
         // Rows already refused one by one are not counted twice.
         for line in p.ok_lines {
@@ -160,6 +174,9 @@ fn apply_row(cur: &mut Pending, row: &Row<'_>, opts: &ImportOptions) -> Result<(
         if let Some(n) = row.opt(&format!("Option{} Name", i + 1)) {
             *name = n.to_string();
         }
+    }
+    if let Some(status) = row.opt("Status") {
+        cur.status = status.to_ascii_lowercase();
     }
     if let Some(title) = row.opt("Title") {
         let category = row.opt("Type").or_else(|| {

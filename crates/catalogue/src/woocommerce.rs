@@ -146,6 +146,8 @@ pub fn parse<R: Read>(
     // Variable products in file order: (external id, line, variations attached).
     let mut variable: Vec<(String, u64, u64)> = Vec::new();
     let mut waiting: HashMap<String, Vec<Waiting>> = HashMap::new();
+    // References of parents skipped as drafts: their variations are skipped too.
+    let mut unpublished: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut rec = csv::ByteRecord::new();
     while csvrow::next_record(&mut rdr, &mut rec, sink)? {
         if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -164,6 +166,34 @@ pub fn parse<R: Read>(
             .collect();
         let has = |t: &str| types.iter().any(|x| x == t);
         let sku = cell_opt(&row, "SKU");
+        // Published: 1 live, 0 private (a disabled variation), -1 draft. The agent must not
+        // sell what the merchant has not put on sale.
+        let published = cell(&row, "Published");
+        let parent_unpublished = has("variation") && unpublished.contains(cell(&row, "Parent"));
+        if published == "0" || published == "-1" || parent_unpublished {
+            let reason = if parent_unpublished {
+                "variation of a product that is not published: not for sale".to_string()
+            } else {
+                format!("not published (Published = {published}): not for sale")
+            };
+            if !has("variation") {
+                let mut refs = vec![format!("id:{}", cell(&row, "ID"))];
+                refs.extend(sku.map(str::to_string));
+                for r in refs {
+                    for w in waiting.remove(&r).unwrap_or_default() {
+                        sink(Parsed::Skipped(RowError::new(
+                            w.line,
+                            Some(&w.variant.sku),
+                            "variation of a product that is not published: not for sale",
+                        )))
+                        .map_err(abort)?;
+                    }
+                    unpublished.insert(r);
+                }
+            }
+            sink(Parsed::Skipped(RowError::new(row.line, sku, reason))).map_err(abort)?;
+            continue;
+        }
         if has("grouped") {
             sink(Parsed::Skipped(RowError::new(
                 row.line,
@@ -383,6 +413,16 @@ fn product_of(row: &Row<'_>, opts: &ImportOptions, ext: &str) -> Result<ProductU
     Ok(p)
 }
 
+/// A date cell as `YYYY-MM-DD HH:MM:SS`, completing a bare date with `time`.
+fn stamp(d: &str, time: &str) -> String {
+    let d = d.trim().replace('T', " ");
+    if d.len() == 10 {
+        format!("{d} {time}")
+    } else {
+        d
+    }
+}
+
 /// The variant of a row, and whether its stock is its parent's (`Stock` = `parent`).
 fn variant_of(
     row: &Row<'_>,
@@ -391,7 +431,13 @@ fn variant_of(
     product_key: &str,
 ) -> Result<(Variant, bool), String> {
     let regular = cell_opt(row, "Regular price");
-    let sale = cell_opt(row, "Sale price");
+    // A scheduled sale counts only between its dates (WooCommerce writes `YYYY-MM-DD HH:MM:SS`).
+    let now = crate::utc_now_stamp();
+    let started =
+        cell_opt(row, "Date sale price starts").is_none_or(|d| stamp(d, "00:00:00") <= now);
+    let not_ended =
+        cell_opt(row, "Date sale price ends").is_none_or(|d| stamp(d, "23:59:59") >= now);
+    let sale = cell_opt(row, "Sale price").filter(|_| started && not_ended);
     let (price, compare_at): (Decimal, Option<Decimal>) = match (sale, regular) {
         (Some(s), Some(r)) => (amount("Sale price", s)?, Some(amount("Regular price", r)?)),
         (None, Some(r)) => (amount("Regular price", r)?, None),

@@ -2286,3 +2286,208 @@ async fn latin1_accents_after_the_sniffed_block_still_import() {
         "Café crème"
     );
 }
+
+#[tokio::test]
+async fn unpublished_products_are_skipped_not_sold() {
+    let db = sqlite().await;
+    let t = tenant(&*db.store, "drafts", &["fr"]).await;
+    // WooCommerce: a draft variable product whose variations come before and after it, a
+    // private simple product, a disabled variation of a live product.
+    let woo = csv_file(
+        WOO_HEADER,
+        &[
+            &[
+                ("ID", "11"),
+                ("Type", "variation"),
+                ("SKU", "D-RED"),
+                ("Name", "Draft - Red"),
+                ("Published", "1"),
+                ("Regular price", "10"),
+                ("Parent", "id:10"),
+                ("Attribute 1 name", "Color"),
+                ("Attribute 1 value(s)", "Red"),
+            ],
+            &[
+                ("ID", "10"),
+                ("Type", "variable"),
+                ("SKU", "DRAFT"),
+                ("Name", "Draft"),
+                ("Published", "-1"),
+                ("Attribute 1 name", "Color"),
+                ("Attribute 1 value(s)", "Red, Blue"),
+            ],
+            &[
+                ("ID", "12"),
+                ("Type", "variation"),
+                ("SKU", "D-BLUE"),
+                ("Name", "Draft - Blue"),
+                ("Published", "1"),
+                ("Regular price", "10"),
+                ("Parent", "DRAFT"),
+                ("Attribute 1 name", "Color"),
+                ("Attribute 1 value(s)", "Blue"),
+            ],
+            &[
+                ("ID", "20"),
+                ("Type", "simple"),
+                ("SKU", "PRIV"),
+                ("Name", "Private"),
+                ("Published", "0"),
+                ("Regular price", "5"),
+            ],
+            &[
+                ("ID", "30"),
+                ("Type", "variable"),
+                ("SKU", "LIVE"),
+                ("Name", "Live"),
+                ("Published", "1"),
+                ("Attribute 1 name", "Size"),
+                ("Attribute 1 value(s)", "S, M"),
+            ],
+            &[
+                ("ID", "31"),
+                ("Type", "variation"),
+                ("SKU", "LIVE-S"),
+                ("Name", "Live - S"),
+                ("Published", "1"),
+                ("Regular price", "7"),
+                ("Parent", "id:30"),
+                ("Attribute 1 name", "Size"),
+                ("Attribute 1 value(s)", "S"),
+            ],
+            &[
+                ("ID", "32"),
+                ("Type", "variation"),
+                ("SKU", "LIVE-M"),
+                ("Name", "Live - M"),
+                ("Published", "0"),
+                ("Regular price", "7"),
+                ("Parent", "id:30"),
+                ("Attribute 1 name", "Size"),
+                ("Attribute 1 value(s)", "M"),
+            ],
+        ],
+    );
+    let r = import_ok(&db.store, &t, woo, None).await;
+    assert_eq!(
+        (
+            r.rows_total,
+            r.rows_imported,
+            r.rows_rejected,
+            r.rows_skipped
+        ),
+        (7, 2, 0, 5),
+        "{:?}",
+        r.skipped
+    );
+    no_product(&db.store, &t, "woo-10").await;
+    no_product(&db.store, &t, "woo-20").await;
+    let live = product(&db.store, &t, "woo-30", None).await;
+    assert_eq!(
+        live.variants
+            .iter()
+            .map(|v| v.sku.as_str())
+            .collect::<Vec<_>>(),
+        ["LIVE-S"]
+    );
+
+    // Shopify: draft and archived products are skipped, active ones imported.
+    let shop = csv_file(
+        SHOPIFY_HEADER,
+        &[
+            &[
+                ("Handle", "brouillon"),
+                ("Title", "Brouillon"),
+                ("Option1 Name", "Title"),
+                ("Option1 Value", "Default Title"),
+                ("Variant Price", "9"),
+                ("Status", "draft"),
+            ],
+            &[
+                ("Handle", "ancien"),
+                ("Title", "Ancien"),
+                ("Option1 Name", "Taille"),
+                ("Option1 Value", "S"),
+                ("Variant Price", "9"),
+                ("Status", "archived"),
+            ],
+            &[
+                ("Handle", "ancien"),
+                ("Option1 Value", "M"),
+                ("Variant Price", "9"),
+            ],
+            &[
+                ("Handle", "actif"),
+                ("Title", "Actif"),
+                ("Option1 Name", "Title"),
+                ("Option1 Value", "Default Title"),
+                ("Variant Price", "9"),
+                ("Status", "active"),
+            ],
+        ],
+    );
+    let r = import_ok(&db.store, &t, shop, None).await;
+    assert_eq!((r.rows_imported, r.rows_skipped), (1, 3), "{:?}", r.skipped);
+    assert!(r.skipped[0].reason.contains("draft"));
+    no_product(&db.store, &t, "brouillon").await;
+    no_product(&db.store, &t, "ancien").await;
+    product(&db.store, &t, "actif", None).await;
+}
+
+#[tokio::test]
+async fn woocommerce_sale_prices_count_only_within_their_dates() {
+    let db = sqlite().await;
+    let t = tenant(&*db.store, "sales", &["fr"]).await;
+    let row = |id: &'static str,
+               starts: &'static str,
+               ends: &'static str|
+     -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("ID", id),
+            ("Type", "simple"),
+            ("SKU", id),
+            ("Name", "Article"),
+            ("Published", "1"),
+            ("Regular price", "20"),
+            ("Sale price", "15"),
+            ("Date sale price starts", starts),
+            ("Date sale price ends", ends),
+        ]
+    };
+    let (past, now, future, open) = (
+        row("P", "2020-01-01 00:00:00", "2020-02-01 23:59:59"),
+        row("N", "2020-01-01", "2999-12-31"),
+        row("F", "2999-01-01 00:00:00", ""),
+        row("O", "", ""),
+    );
+    let file = csv_file(WOO_HEADER, &[&past, &now, &future, &open]);
+    import_ok(&db.store, &t, file, None).await;
+    let price_of = |ext: &'static str| {
+        let store = db.store.clone();
+        let t = t.clone();
+        async move {
+            let p = product(&store, &t, ext, None).await;
+            (price(&p.variants[0]), compare_at(&p.variants[0]))
+        }
+    };
+    assert_eq!(
+        price_of("woo-P").await,
+        ("20".to_string(), None),
+        "sale ended"
+    );
+    assert_eq!(
+        price_of("woo-N").await,
+        ("15".to_string(), Some("20".to_string())),
+        "sale running"
+    );
+    assert_eq!(
+        price_of("woo-F").await,
+        ("20".to_string(), None),
+        "sale not started"
+    );
+    assert_eq!(
+        price_of("woo-O").await,
+        ("15".to_string(), Some("20".to_string())),
+        "no dates: always on sale"
+    );
+}
