@@ -24,9 +24,17 @@ impl Header {
             .collect();
         let mut index = HashMap::new();
         for (i, n) in names.iter().enumerate() {
-            index.entry(n.to_lowercase()).or_insert(i);
+            index.entry(key(n)).or_insert(i);
         }
         Header { names, index }
+    }
+
+    /// Lets `canonical` find the column named `alias` (a translated header) when the file has
+    /// no `canonical` column of its own.
+    pub fn alias(&mut self, alias: &str, canonical: &str) {
+        if let Some(&i) = self.index.get(&key(alias)) {
+            self.index.entry(key(canonical)).or_insert(i);
+        }
     }
     pub fn len(&self) -> usize {
         self.names.len()
@@ -35,10 +43,10 @@ impl Header {
         self.names.is_empty()
     }
     pub fn has(&self, name: &str) -> bool {
-        self.index.contains_key(&name.to_lowercase())
+        self.index.contains_key(&key(name))
     }
     pub fn pos(&self, name: &str) -> Option<usize> {
-        self.index.get(&name.to_lowercase()).copied()
+        self.index.get(&key(name)).copied()
     }
     pub fn names(&self) -> &[String] {
         &self.names
@@ -48,6 +56,11 @@ impl Header {
         let m: Vec<&str> = required.iter().copied().filter(|c| !self.has(c)).collect();
         (!m.is_empty()).then(|| m.join(", "))
     }
+}
+
+/// How column names are compared: case-insensitive, typographic apostrophes as plain ones.
+fn key(name: &str) -> String {
+    name.trim().to_lowercase().replace('\u{2019}', "'")
 }
 
 /// One data row with its line, its fields as text.

@@ -82,7 +82,10 @@ impl Format {
         let has = |c: &str| cols.iter().any(|x| x == c);
         if has("handle") && (has("variant price") || has("title")) {
             Ok(Format::Shopify)
-        } else if has("regular price") || (has("type") && has("parent") && has("name")) {
+        } else if has("regular price")
+            || has("tarif régulier")
+            || (has("type") && has("parent") && (has("name") || has("nom")))
+        {
             Ok(Format::Woocommerce)
         } else if has("price") && (has("sku") || has("product_id")) {
             Ok(Format::Generic)

@@ -41,6 +41,23 @@ struct Parent {
     index: usize,
 }
 
+/// WooCommerce writes its export headers in the shop admin's language. The French ones
+/// (the merchants we serve first), mapped to the English names the parser reads.
+pub const FRENCH_HEADERS: &[(&str, &str)] = &[
+    ("UGS", "SKU"),
+    ("Nom", "Name"),
+    ("Publié", "Published"),
+    ("Description courte", "Short description"),
+    ("En stock ?", "In stock?"),
+    ("Tarif promo", "Sale price"),
+    ("Tarif régulier", "Regular price"),
+    ("Catégories", "Categories"),
+    ("Étiquettes", "Tags"),
+    ("Date de début de la promo", "Date sale price starts"),
+    ("Date de fin de la promo", "Date sale price ends"),
+    ("Marques", "Brands"),
+];
+
 /// A cell without the exporter's formula guard (`'-2` → `-2`, `'@home` → `@home`).
 fn cell<'r>(row: &'r Row<'_>, name: &str) -> &'r str {
     unguard(row.get(name))
@@ -134,7 +151,24 @@ pub fn parse<R: Read>(
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
     let mut rdr = csvrow::reader(src, opts.delimiter);
-    let header = csvrow::header(&mut rdr)?;
+    let mut header = csvrow::header(&mut rdr)?;
+    for (alias, canonical) in FRENCH_HEADERS {
+        header.alias(alias, canonical);
+    }
+    for i in 1..=3 {
+        header.alias(
+            &format!("Nom de l'attribut {i}"),
+            &format!("Attribute {i} name"),
+        );
+        header.alias(
+            &format!("Valeur(s) de l'attribut {i}"),
+            &format!("Attribute {i} value(s)"),
+        );
+        header.alias(
+            &format!("URL de téléchargement {i}"),
+            &format!("Download {i} URL"),
+        );
+    }
     if let Some(missing) = header.missing(&["Type", "Name", "Regular price"]) {
         return Err(ImportError::MissingColumns {
             format: "woocommerce",

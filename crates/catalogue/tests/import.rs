@@ -2491,3 +2491,33 @@ async fn woocommerce_sale_prices_count_only_within_their_dates() {
         "no dates: always on sale"
     );
 }
+
+#[tokio::test]
+async fn woocommerce_export_from_a_french_admin() {
+    let db = sqlite().await;
+    let t = tenant(&*db.store, "boutique-fr", &["fr"]).await;
+    let file = "ID,Type,UGS,Nom,Publié,\"Mis en avant ?\",\"Description courte\",Description,\"En stock ?\",Stock,\"Tarif promo\",\"Tarif régulier\",Catégories,Étiquettes,Images,Parent,\"Nom de l’attribut 1\",\"Valeur(s) de l’attribut 1\"\n\
+        1,variable,PULL,\"Pull en laine\",1,0,Chaud,\"Laine mérinos.\",1,,,,\"Vêtements > Pulls\",\"laine, hiver\",,,Taille,\"S, M\"\n\
+        2,variation,PULL-S,\"Pull en laine - S\",1,0,,,1,4,\"49,90\",\"59,90\",,,,id:1,Taille,S\n\
+        3,variation,PULL-M,\"Pull en laine - M\",1,0,,,0,,,\"59,90\",,,,PULL,Taille,M\n";
+    let r = import_ok(&db.store, &t, file, None).await;
+    assert_eq!(r.format, "woocommerce");
+    assert_eq!(
+        (r.rows_imported, r.rows_rejected),
+        (3, 0),
+        "{:?}",
+        r.rejected
+    );
+    let pull = product(&db.store, &t, "woo-1", None).await;
+    assert_eq!(pull.title, "Pull en laine");
+    assert_eq!(pull.category.as_deref(), Some("Pulls"));
+    assert_eq!(pull.tags, ["laine", "hiver"]);
+    let s = variant(&pull, "PULL-S");
+    assert_eq!(
+        (price(s), compare_at(s)),
+        ("49.9".to_string(), Some("59.9".to_string()))
+    );
+    assert_eq!(options(s), [("Taille", "S")]);
+    assert_eq!(s.stock, Some(4));
+    assert_eq!(variant(&pull, "PULL-M").stock, Some(0));
+}
