@@ -58,6 +58,25 @@ impl Header {
     }
 }
 
+/// The row of a record read by [`next_record`]: `None` for a blank line, or for a malformed
+/// row, which is handed to the sink as rejected.
+pub fn data_row<'a>(
+    header: &'a Header,
+    rec: &'a csv::ByteRecord,
+    sink: &mut Sink<'_>,
+) -> Result<Option<Row<'a>>, ImportError> {
+    if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        return Ok(None);
+    }
+    match Row::new(header, rec) {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => {
+            sink(Parsed::Rejected(e)).map_err(crate::stopped)?;
+            Ok(None)
+        }
+    }
+}
+
 /// How column names are compared: case-insensitive, typographic apostrophes as plain ones.
 fn key(name: &str) -> String {
     name.trim().to_lowercase().replace('\u{2019}', "'")

@@ -1,7 +1,7 @@
 //! The generic catalogue of PRODUCT.md: one row per variant (and per language), as CSV or as
 //! JSON objects with the same field names.
 
-use crate::csvrow::{self, parse_bool, parse_stock, Row};
+use crate::csvrow::{self, parse_bool, parse_stock};
 use crate::report::RowError;
 use crate::{derived_sku, html, ImportError, ImportOptions, Parsed, Sink};
 use comptoir_domain::{parse_amount, Currency, Lang, ProductUpsert, Translation, Variant};
@@ -180,25 +180,20 @@ pub fn parse_csv<R: Read>(
     }
     let mut rec = csv::ByteRecord::new();
     while csvrow::next_record(&mut rdr, &mut rec, sink)? {
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        let Some(row) = csvrow::data_row(&header, &rec, sink)? else {
             continue;
-        }
-        let item = match Row::new(&header, &rec) {
-            Err(e) => Parsed::Rejected(e),
-            Ok(row) => match to_product(&|k| row.get(k).to_string(), opts) {
-                Ok((product, lang)) => Parsed::Product {
-                    line: row.line,
-                    rows: 1,
-                    lang,
-                    product,
-                    variant_lines: vec![row.line],
-                },
-                Err((sku, reason)) => {
-                    Parsed::Rejected(RowError::new(row.line, sku.as_deref(), reason))
-                }
-            },
         };
-        sink(item).map_err(|_| ImportError::Aborted("consumer stopped".into()))?;
+        let item = match to_product(&|k| row.get(k).to_string(), opts) {
+            Ok((product, lang)) => Parsed::Product {
+                line: row.line,
+                rows: 1,
+                lang,
+                product,
+                variant_lines: vec![row.line],
+            },
+            Err((sku, reason)) => Parsed::Rejected(RowError::new(row.line, sku.as_deref(), reason)),
+        };
+        sink(item).map_err(crate::stopped)?;
     }
     Ok(())
 }

@@ -19,9 +19,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
 
-fn abort(_: Stop) -> ImportError {
-    ImportError::Aborted("consumer stopped".into())
-}
+use crate::stopped as abort;
 
 /// A JSON scalar as the text a CSV cell would hold.
 fn text(v: &Value) -> String {

@@ -102,6 +102,11 @@ pub struct Stop;
 
 pub type Sink<'a> = dyn FnMut(Parsed) -> Result<(), Stop> + 'a;
 
+/// The error a parser returns when its sink refuses more.
+pub(crate) fn stopped(_: Stop) -> ImportError {
+    ImportError::Aborted("consumer stopped".into())
+}
+
 /// The current UTC time as `YYYY-MM-DD HH:MM:SS`, to compare with dates in exports.
 pub fn utc_now_stamp() -> String {
     let secs = std::time::SystemTime::now()

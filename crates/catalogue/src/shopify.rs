@@ -28,9 +28,7 @@ struct Pending {
     status: String,
 }
 
-fn abort(_: crate::Stop) -> ImportError {
-    ImportError::Aborted("consumer stopped".into())
-}
+use crate::stopped as abort;
 
 pub fn parse<R: Read>(
     src: R,
@@ -54,15 +52,8 @@ pub fn parse<R: Read>(
     let mut current: Option<Pending> = None;
     let mut rec = csv::ByteRecord::new();
     while csvrow::next_record(&mut rdr, &mut rec, sink)? {
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        let Some(row) = csvrow::data_row(&header, &rec, sink)? else {
             continue;
-        }
-        let row = match Row::new(&header, &rec) {
-            Ok(r) => r,
-            Err(e) => {
-                sink(Parsed::Rejected(e)).map_err(abort)?;
-                continue;
-            }
         };
         let handle = row.get("Handle");
         if handle.is_empty() {

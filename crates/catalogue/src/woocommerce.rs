@@ -19,9 +19,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::io::Read;
 
-fn abort(_: crate::Stop) -> ImportError {
-    ImportError::Aborted("consumer stopped".into())
-}
+use crate::stopped as abort;
 
 /// A variation waiting for its parent row.
 struct Waiting {
@@ -184,15 +182,8 @@ pub fn parse<R: Read>(
     let mut unpublished: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut rec = csv::ByteRecord::new();
     while csvrow::next_record(&mut rdr, &mut rec, sink)? {
-        if rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        let Some(row) = csvrow::data_row(&header, &rec, sink)? else {
             continue;
-        }
-        let row = match Row::new(&header, &rec) {
-            Ok(r) => r,
-            Err(e) => {
-                sink(Parsed::Rejected(e)).map_err(abort)?;
-                continue;
-            }
         };
         let types: Vec<String> = split_list(cell(&row, "Type"))
             .into_iter()
