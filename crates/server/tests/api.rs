@@ -333,6 +333,28 @@ async fn products_crud_with_language_fallback(backend: &str) {
         )
         .await;
     assert_eq!(fr["title"], "Robe en lin", "default language untouched");
+    // Without `?lang=`, the reader's Accept-Language chooses; `?lang=` wins over it.
+    let res = s
+        .http
+        .get(format!("{}/v1/products/{id}", s.base))
+        .bearer_auth(&shop.pk)
+        .header("accept-language", "en-GB,en;q=0.9,fr;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["title"], "Linen dress");
+    let res = s
+        .http
+        .get(format!("{}/v1/products?lang=fr", s.base))
+        .bearer_auth(&shop.pk)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["items"][0]["title"],
+        "Robe en lin"
+    );
 
     // Replacing the variant set deletes the skus not listed.
     let (st, _, b) = s

@@ -174,6 +174,42 @@ fn amount(field: &str, v: &serde_json::Value) -> Result<Option<Decimal>, ApiErro
         .map_err(|e| ApiError::invalid(field, e.to_string()))
 }
 
+/// The language a reader asked for: `?lang=` first, else the best `Accept-Language` tag
+/// (by q-value) that names a language, else the tenant's default.
+pub fn reader_lang(
+    tenant: &Tenant,
+    lang: Option<&str>,
+    headers: &axum::http::HeaderMap,
+) -> Result<Lang, ApiError> {
+    if lang.is_some_and(|l| !l.is_empty()) {
+        return lang_param(tenant, lang);
+    }
+    let header = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(accept_language(header).unwrap_or_else(|| tenant.default_locale().clone()))
+}
+
+/// The preferred language of an `Accept-Language` header (`de-CH, fr;q=0.8` → `de`).
+pub fn accept_language(header: &str) -> Option<Lang> {
+    let mut tags: Vec<(f32, usize, Lang)> = header
+        .split(',')
+        .take(20)
+        .enumerate()
+        .filter_map(|(i, part)| {
+            let mut it = part.split(';');
+            let lang = Lang::parse(it.next()?.trim())?;
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            (q > 0.0).then_some((q, i, lang))
+        })
+        .collect();
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    tags.into_iter().next().map(|(_, _, l)| l)
+}
+
 pub fn lang_param(tenant: &Tenant, lang: Option<&str>) -> Result<Lang, ApiError> {
     match lang {
         None | Some("") => Ok(tenant.default_locale().clone()),
@@ -355,7 +391,7 @@ pub struct ListQuery {
     pub in_stock: Option<bool>,
     pub price_min: Option<String>,
     pub price_max: Option<String>,
-    /// Language of the texts; falls back to the tenant's default locale.
+    /// Language of the texts; without it, the request's Accept-Language; missing texts fall back to the tenant's default locale.
     pub lang: Option<String>,
 }
 
@@ -368,4 +404,20 @@ pub struct LangQuery {
 pub fn price_filter(field: &str, v: Option<&str>) -> Result<Option<Decimal>, ApiError> {
     v.map(|s| parse_amount(s).map_err(|e| ApiError::invalid(field, e.to_string())))
         .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accept_language;
+
+    #[test]
+    fn accept_language_picks_the_preferred_tag() {
+        let l = |h: &str| accept_language(h).map(|l| l.to_string());
+        assert_eq!(l("de-CH, fr;q=0.8, en;q=0.5").as_deref(), Some("de"));
+        assert_eq!(l("en;q=0.3, it;q=0.9").as_deref(), Some("it"));
+        assert_eq!(l("*, es;q=0.5").as_deref(), Some("es"));
+        assert_eq!(l("fr;q=0").as_deref(), None);
+        assert_eq!(l("").as_deref(), None);
+        assert_eq!(l("garbage;;;q=x").as_deref(), None);
+    }
 }

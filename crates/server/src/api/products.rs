@@ -14,12 +14,13 @@ use comptoir_domain::{ProductFilter, ProductUpsert, Scope, Translation};
     security(("bearer" = [])),
     responses((status = 200, body = ProductList), (status = 400, body = Problem), (status = 401, body = Problem)))]
 pub async fn list(
+    headers: axum::http::HeaderMap,
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<ProductList>> {
     auth.require(Scope::CatalogueRead)?;
-    let lang = lang_param(&auth.tenant, q.lang.as_deref())?;
+    let lang = reader_lang(&auth.tenant, q.lang.as_deref(), &headers)?;
     let filter = ProductFilter {
         category: q.category.filter(|c| !c.trim().is_empty()),
         brand: q.brand.filter(|b| !b.trim().is_empty()),
@@ -52,13 +53,14 @@ pub async fn list(
     security(("bearer" = [])),
     responses((status = 200, body = ProductOut), (status = 404, body = Problem)))]
 pub async fn get(
+    headers: axum::http::HeaderMap,
     State(st): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<LangQuery>,
 ) -> ApiResult<Json<ProductOut>> {
     auth.require(Scope::CatalogueRead)?;
-    let lang = lang_param(&auth.tenant, q.lang.as_deref())?;
+    let lang = reader_lang(&auth.tenant, q.lang.as_deref(), &headers)?;
     let p = st
         .store
         .product(&auth.tenant, &id, Some(&lang))
