@@ -51,7 +51,8 @@ pub fn to_product(
         if !name.is_empty() || !value.is_empty() {
             if name.is_empty() {
                 return Err(err(format!(
-                    "option{i}_value `{value}` has no option{i}_name"
+                    "option{i}_value `{}` has no option{i}_name",
+                    comptoir_domain::money::quote(&value)
                 )));
             }
             options.push((name, value));

@@ -18,8 +18,18 @@ impl RowError {
     pub fn new(line: u64, sku: Option<&str>, reason: impl Into<String>) -> RowError {
         RowError {
             line,
-            sku: sku.filter(|s| !s.is_empty()).map(str::to_string),
-            reason: reason.into(),
+            // A 1 MB "sku" must not be copied into every report line.
+            sku: sku
+                .filter(|s| !s.is_empty())
+                .map(|s| s.chars().take(128).collect()),
+            reason: {
+                let r: String = reason.into();
+                if r.len() > 1000 {
+                    format!("{}…", r.chars().take(500).collect::<String>())
+                } else {
+                    r
+                }
+            },
         }
     }
 }

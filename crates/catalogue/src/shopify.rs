@@ -48,7 +48,7 @@ pub fn parse<R: Read>(
         warnings.push("no `Variant Inventory Qty` column: stock is imported as not tracked".into());
     }
     // Handles already imported, with their option names, for blocks that come back later.
-    let mut done: HashMap<String, [String; 3]> = HashMap::new();
+    let mut done: HashMap<String, ([String; 3], String)> = HashMap::new();
     let mut current: Option<Pending> = None;
     let mut rec = csv::ByteRecord::new();
     while csvrow::next_record(&mut rdr, &mut rec, sink)? {
@@ -76,12 +76,13 @@ pub fn parse<R: Read>(
                         handle: handle.to_string(),
                         line: row.line,
                         ok_lines: Vec::new(),
-                        option_names: earlier.cloned().unwrap_or_default(),
+                        option_names: earlier.map(|e| e.0.clone()).unwrap_or_default(),
                         product,
                         variant_lines: Vec::new(),
                         has_title: false,
                         continued: earlier.is_some(),
-                        status: String::new(),
+                        // A later block of a draft is a draft too.
+                        status: earlier.map(|e| e.1.clone()).unwrap_or_default(),
                     })
                 }
                 Err(e) => {
@@ -117,7 +118,7 @@ pub fn parse<R: Read>(
 fn emit(
     p: Pending,
     opts: &ImportOptions,
-    done: &mut HashMap<String, [String; 3]>,
+    done: &mut HashMap<String, ([String; 3], String)>,
     sink: &mut Sink<'_>,
 ) -> Result<(), ImportError> {
     let refusal = if !p.has_title && !p.continued {
@@ -136,6 +137,7 @@ fn emit(
             "product `{}` is {} in Shopify: not for sale",
             p.handle, p.status
         );
+        done.insert(p.handle.clone(), (p.option_names.clone(), p.status.clone()));
         for line in p.ok_lines {
             sink(Parsed::Skipped(RowError::new(line, None, reason.clone()))).map_err(abort)?;
         }
@@ -148,7 +150,7 @@ fn emit(
         }
         return Ok(());
     }
-    done.insert(p.handle, p.option_names);
+    done.insert(p.handle, (p.option_names, p.status));
     sink(Parsed::Product {
         line: p.line,
         rows: p.ok_lines.len() as u64,

@@ -438,13 +438,28 @@ fn product_of(row: &Row<'_>, opts: &ImportOptions, ext: &str) -> Result<ProductU
     Ok(p)
 }
 
-/// A date cell as `YYYY-MM-DD HH:MM:SS`, completing a bare date with `time`.
-fn stamp(d: &str, time: &str) -> String {
+/// A date cell as `YYYY-MM-DD HH:MM:SS`, completing a bare date with `time`; `None` when it is
+/// not in that form (a date retyped by a spreadsheet, `15/01/2027`): such a bound is ignored.
+fn stamp(d: &str, time: &str) -> Option<String> {
     let d = d.trim().replace('T', " ");
-    if d.len() == 10 {
-        format!("{d} {time}")
+    let shape_ok = |s: &str, pattern: &str| {
+        s.len() == pattern.len()
+            && s.bytes().zip(pattern.bytes()).all(|(c, p)| {
+                if p == b'9' {
+                    c.is_ascii_digit()
+                } else {
+                    c == p
+                }
+            })
+    };
+    if shape_ok(&d, "9999-99-99") {
+        Some(format!("{d} {time}"))
+    } else if shape_ok(&d, "9999-99-99 99:99:99") {
+        Some(d)
+    } else if shape_ok(&d, "9999-99-99 99:99") {
+        Some(format!("{d}:00"))
     } else {
-        d
+        None
     }
 }
 
@@ -458,10 +473,12 @@ fn variant_of(
     let regular = cell_opt(row, "Regular price");
     // A scheduled sale counts only between its dates (WooCommerce writes `YYYY-MM-DD HH:MM:SS`).
     let now = crate::utc_now_stamp();
-    let started =
-        cell_opt(row, "Date sale price starts").is_none_or(|d| stamp(d, "00:00:00") <= now);
-    let not_ended =
-        cell_opt(row, "Date sale price ends").is_none_or(|d| stamp(d, "23:59:59") >= now);
+    let started = cell_opt(row, "Date sale price starts")
+        .and_then(|d| stamp(d, "00:00:00"))
+        .is_none_or(|d| d <= now);
+    let not_ended = cell_opt(row, "Date sale price ends")
+        .and_then(|d| stamp(d, "23:59:59"))
+        .is_none_or(|d| d >= now);
     let sale = cell_opt(row, "Sale price").filter(|_| started && not_ended);
     let (price, compare_at): (Decimal, Option<Decimal>) = match (sale, regular) {
         (Some(s), Some(r)) => (amount("Sale price", s)?, Some(amount("Regular price", r)?)),

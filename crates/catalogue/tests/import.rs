@@ -2424,10 +2424,22 @@ async fn unpublished_products_are_skipped_not_sold() {
                 ("Variant Price", "9"),
                 ("Status", "active"),
             ],
+            // A later block of the draft (a hand-sorted file) is skipped too, not rejected.
+            &[
+                ("Handle", "brouillon"),
+                ("Option1 Value", "M"),
+                ("Variant Price", "9"),
+            ],
         ],
     );
     let r = import_ok(&db.store, &t, shop, None).await;
-    assert_eq!((r.rows_imported, r.rows_skipped), (1, 3), "{:?}", r.skipped);
+    assert_eq!(
+        (r.rows_imported, r.rows_rejected, r.rows_skipped),
+        (1, 0, 4),
+        "{:?} {:?}",
+        r.rejected,
+        r.skipped
+    );
     assert!(r.skipped[0].reason.contains("draft"));
     no_product(&db.store, &t, "brouillon").await;
     no_product(&db.store, &t, "ancien").await;
@@ -2460,7 +2472,9 @@ async fn woocommerce_sale_prices_count_only_within_their_dates() {
         row("F", "2999-01-01 00:00:00", ""),
         row("O", "", ""),
     );
-    let file = csv_file(WOO_HEADER, &[&past, &now, &future, &open]);
+    // A date retyped by a spreadsheet is not understood: that bound is ignored.
+    let retyped = row("R", "", "15/01/2020");
+    let file = csv_file(WOO_HEADER, &[&past, &now, &future, &open, &retyped]);
     import_ok(&db.store, &t, file, None).await;
     let price_of = |ext: &'static str| {
         let store = db.store.clone();
@@ -2489,6 +2503,11 @@ async fn woocommerce_sale_prices_count_only_within_their_dates() {
         price_of("woo-O").await,
         ("15".to_string(), Some("20".to_string())),
         "no dates: always on sale"
+    );
+    assert_eq!(
+        price_of("woo-R").await,
+        ("15".to_string(), Some("20".to_string())),
+        "unreadable end date ignored"
     );
 }
 

@@ -130,14 +130,14 @@ impl Variant {
         if options.len() > MAX_OPTIONS {
             return Err(ValidationError::TooManyOptions(options.len()));
         }
-        if let Some((k, _)) = options.iter().find(|(_, v)| v.is_empty()) {
-            return Err(ValidationError::EmptyOptionValue(k.clone()));
-        }
         if options
             .iter()
             .any(|(k, v)| k.chars().count() > MAX_LABEL_LEN || v.chars().count() > MAX_LABEL_LEN)
         {
             return Err(ValidationError::LabelTooLong("option"));
+        }
+        if let Some((k, _)) = options.iter().find(|(_, v)| v.is_empty()) {
+            return Err(ValidationError::EmptyOptionValue(crate::money::quote(k)));
         }
         currency.to_minor(price).map_err(ValidationError::Price)?;
         if let Some(c) = compare_at_price {

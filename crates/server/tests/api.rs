@@ -987,6 +987,16 @@ async fn hostile_values_are_refused_or_cleaned(backend: &str) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{imp}");
     assert_eq!(imp["report"]["rows_imported"], 1, "{imp}");
+    let (_, _, list) = s
+        .call(Method::GET, "/v1/products?limit=200", Some(&shop.sk), None)
+        .await;
+    let titles: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Tasse"), "{titles:?}");
     // A path segment that is not UTF-8 is a problem, not a plain-text 400.
     let (st, ct, b) = s
         .call(Method::GET, "/v1/products/%FF%FE", Some(&shop.sk), None)
@@ -1046,14 +1056,41 @@ async fn concurrent_writes_and_an_import_all_succeed(backend: &str) {
     for w in writers {
         w.await.unwrap();
     }
+    // The same new product posted 8 times at once: one is created, the others conflict.
+    let mut racers = Vec::new();
+    for _ in 0..8 {
+        let (s, shop) = (s.clone(), shop.clone());
+        racers.push(tokio::spawn(async move {
+            let body = json!({"product_id": "same", "title": "Same", "variants": [{"sku": "SAME-1", "price": "5"}]});
+            s.call(Method::POST, "/v1/products", Some(&shop.sk), Some(body)).await.0
+        }));
+    }
+    let mut statuses = Vec::new();
+    for r in racers {
+        statuses.push(r.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|st| **st == StatusCode::CREATED)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|st| *st == StatusCode::CREATED || *st == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
     let (st, imp) = import.await.unwrap();
     assert_eq!(st, StatusCode::CREATED, "{imp}");
     assert_eq!(imp["report"]["rows_imported"], 6000);
     let (_, _, t) = s
         .call(Method::GET, "/v1/tenant", Some(&shop.sk), None)
         .await;
-    assert_eq!(t["catalogue"]["products"], 2000 + 24);
-    assert_eq!(t["catalogue"]["variants"], 6000 + 24);
+    assert_eq!(t["catalogue"]["products"], 2000 + 24 + 1);
+    assert_eq!(t["catalogue"]["variants"], 6000 + 24 + 1);
     if let Ok(s) = Arc::try_unwrap(s) {
         s.stop().await;
     }

@@ -181,8 +181,10 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
 /// A URL fit for logs and errors: any password (in the authority or as a `password=`
 /// parameter) is replaced by `***`.
 pub fn redact(url: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
+    // The query starts at the first `?` after the credentials (a password may hold `?`).
+    let after_at = url.rfind('@').map_or(0, |i| i + 1);
+    let (head, query) = match url[after_at..].find('?') {
+        Some(q) => (&url[..after_at + q], Some(&url[after_at + q + 1..])),
         None => (url, None),
     };
     let mut out = match head.split_once("://") {

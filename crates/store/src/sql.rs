@@ -97,7 +97,7 @@ fn minor_bounds(
 }
 
 macro_rules! sql_store {
-    ($name:ident, $db:ty, $conn:ty, $row:ty, backend = $backend:literal, migrations = $migs:expr, lock = $lock:expr, begin_write = $begin_write:literal, product_ids = $product_ids:ident) => {
+    ($name:ident, $db:ty, $conn:ty, $row:ty, backend = $backend:literal, migrations = $migs:expr, lock = $lock:expr, begin_write = $begin_write:literal, tenant_lock = $tenant_lock:expr, product_ids = $product_ids:ident) => {
         /// A [`Store`] on this backend.
         #[derive(Clone)]
         pub struct $name {
@@ -567,6 +567,10 @@ macro_rules! sql_store {
 
             async fn create_product(&self, tenant: &Tenant, p: &ProductUpsert, lang: Option<&Lang>) -> Result<Product> {
                 let mut tx = self.pool.begin_with($begin_write).await?;
+                let tenant_lock: Option<&str> = $tenant_lock;
+                if let Some(l) = tenant_lock {
+                    sqlx::query(l).bind(&tenant.id).execute(&mut *tx).await?;
+                }
                 let exists: Option<String> =
                     sqlx::query_scalar("SELECT id FROM products WHERE tenant_id = $1 AND external_id = $2")
                         .bind(&tenant.id)
@@ -604,6 +608,10 @@ macro_rules! sql_store {
                 lang: Option<&Lang>,
             ) -> Result<Option<Product>> {
                 let mut tx = self.pool.begin_with($begin_write).await?;
+                let tenant_lock: Option<&str> = $tenant_lock;
+                if let Some(l) = tenant_lock {
+                    sqlx::query(l).bind(&tenant.id).execute(&mut *tx).await?;
+                }
                 let ext: Option<String> =
                     sqlx::query_scalar("SELECT external_id FROM products WHERE tenant_id = $1 AND id = $2")
                         .bind(&tenant.id)
@@ -816,6 +824,7 @@ sql_store!(
     // writer got in between (the busy timeout does not apply to the upgrade): take the write
     // lock up front and let the busy timeout queue writers.
     begin_write = "BEGIN IMMEDIATE",
+    tenant_lock = None,
     product_ids = sqlite_product_ids
 );
 
@@ -829,6 +838,9 @@ sql_store!(
     // Two servers starting at once must not both migrate.
     lock = Some("SELECT pg_advisory_xact_lock(7243110)"),
     begin_write = "BEGIN",
+    // Check-then-write (a taken product id or sku) must not interleave between two requests
+    // of one tenant; SQLite's BEGIN IMMEDIATE already serialises writers.
+    tenant_lock = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 7243110))"),
     product_ids = postgres_product_ids
 );
 
