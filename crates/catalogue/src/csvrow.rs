@@ -51,6 +51,14 @@ impl Header {
     pub fn names(&self) -> &[String] {
         &self.names
     }
+    /// Refuses the file when a required column is absent.
+    pub fn require(&self, format: &'static str, required: &[&str]) -> Result<(), ImportError> {
+        match self.missing(required) {
+            Some(missing) => Err(ImportError::MissingColumns { format, missing }),
+            None => Ok(()),
+        }
+    }
+
     /// Required columns that are absent, comma-separated, or None if all are there.
     pub fn missing(&self, required: &[&str]) -> Option<String> {
         let m: Vec<&str> = required.iter().copied().filter(|c| !self.has(c)).collect();
@@ -166,7 +174,7 @@ pub fn next_record<R: std::io::Read>(
                     None,
                     format!("unreadable row: {e}"),
                 )))
-                .map_err(|_| ImportError::Aborted("consumer stopped".into()))?;
+                .map_err(crate::stopped)?;
             }
         }
     }
@@ -187,6 +195,16 @@ fn io_error(e: csv::Error) -> ImportError {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => ImportError::Io(io),
         other => ImportError::Csv(format!("{other:?}")),
+    }
+}
+
+/// A price written with a decimal comma (`12,50`) in the decimal-point form `parse_amount`
+/// reads; only a lone comma with no point counts (`1,234.5` is left as is, and refused).
+pub fn decimal_point(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.matches(',').count() == 1 && !v.contains('.') {
+        std::borrow::Cow::Owned(v.replace(',', "."))
+    } else {
+        std::borrow::Cow::Borrowed(v)
     }
 }
 

@@ -15,15 +15,6 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Generic,
-        Format::Shopify,
-        Format::Woocommerce,
-        Format::Json,
-        Format::Dummyjson,
-        Format::Saleor,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Generic => "generic",

@@ -89,10 +89,10 @@ pub fn to_product(
     // A `;`- or tab-separated file comes from a spreadsheet in a locale whose decimal point
     // is a comma (`12,50`); in a comma-separated file a comma in a price stays ambiguous.
     let local = |v: &str| -> String {
-        if opts.delimiter != b',' && v.matches(',').count() == 1 && !v.contains('.') {
-            v.replace(',', ".")
-        } else {
+        if opts.delimiter == b',' {
             v.to_string()
+        } else {
+            csvrow::decimal_point(v).into_owned()
         }
     };
     let price = parse_amount(&local(&price_s)).map_err(|e| err(format!("price: {e}")))?;
@@ -158,12 +158,7 @@ pub fn parse_csv<R: Read>(
 ) -> Result<(), ImportError> {
     let mut rdr = csvrow::reader(src, opts.delimiter);
     let header = csvrow::header(&mut rdr)?;
-    if let Some(missing) = header.missing(&["title", "price"]) {
-        return Err(ImportError::MissingColumns {
-            format: "generic",
-            missing,
-        });
-    }
+    header.require("generic", &["title", "price"])?;
     if !header.has("sku") && !header.has("product_id") {
         return Err(ImportError::MissingColumns {
             format: "generic",

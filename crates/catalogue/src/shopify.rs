@@ -38,12 +38,7 @@ pub fn parse<R: Read>(
 ) -> Result<(), ImportError> {
     let mut rdr = csvrow::reader(src, opts.delimiter);
     let header = csvrow::header(&mut rdr)?;
-    if let Some(missing) = header.missing(&["Handle", "Title", "Variant Price"]) {
-        return Err(ImportError::MissingColumns {
-            format: "shopify",
-            missing,
-        });
-    }
+    header.require("shopify", &["Handle", "Title", "Variant Price"])?;
     if !header.has("Variant Inventory Qty") {
         warnings.push("no `Variant Inventory Qty` column: stock is imported as not tracked".into());
     }

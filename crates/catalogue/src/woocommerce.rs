@@ -123,15 +123,7 @@ fn split_list(s: &str) -> Vec<String> {
 /// A price as exported: the shop's decimal separator may be a comma (`wc_format_localized_price`
 /// never adds thousands separators, so a lone comma is the decimal point).
 fn amount(col: &str, v: &str) -> Result<Decimal, String> {
-    let v = v.trim();
-    let fixed;
-    let v = if v.matches(',').count() == 1 && !v.contains('.') {
-        fixed = v.replace(',', ".");
-        fixed.as_str()
-    } else {
-        v
-    };
-    parse_amount(v).map_err(|e| format!("{col}: {e}"))
+    parse_amount(&csvrow::decimal_point(v.trim())).map_err(|e| format!("{col}: {e}"))
 }
 
 /// The external id a `Parent` reference gives a product whose parent row never came.
@@ -167,12 +159,7 @@ pub fn parse<R: Read>(
             &format!("Download {i} URL"),
         );
     }
-    if let Some(missing) = header.missing(&["Type", "Name", "Regular price"]) {
-        return Err(ImportError::MissingColumns {
-            format: "woocommerce",
-            missing,
-        });
-    }
+    header.require("woocommerce", &["Type", "Name", "Regular price"])?;
     // Parent references (`id:44`, parent SKU) → the variable product, for parents already seen.
     let mut parents: HashMap<String, Parent> = HashMap::new();
     // Variable products in file order: (external id, line, variations attached).

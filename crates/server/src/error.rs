@@ -139,9 +139,6 @@ impl From<ImportError> for ApiError {
             ImportError::TooLarge(m) => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
             }
-            ImportError::Aborted(m) if m.contains("too large") => {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m)
-            }
             ImportError::Io(io) if io.kind() == std::io::ErrorKind::FileTooLarge => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",

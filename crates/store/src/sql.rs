@@ -105,10 +105,6 @@ macro_rules! sql_store {
         }
 
         impl $name {
-            pub fn pool(&self) -> &sqlx::Pool<$db> {
-                &self.pool
-            }
-
             async fn migrate(&self) -> Result<()> {
                 for (version, name, sql) in $migs {
                     let mut tx = self.pool.begin_with($begin_write).await?;
@@ -434,11 +430,21 @@ macro_rules! sql_store {
                 Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
             }
 
-            /// The product id a sku of this tenant belongs to, if any.
-            async fn sku_owner(conn: &mut $conn, tenant_id: &str, skus: &[&str]) -> Result<Option<(String, String)>> {
+            /// A sku of these already used by a product of this tenant (other than `except`), with
+            /// that product's id.
+            async fn sku_owner(
+                conn: &mut $conn,
+                tenant_id: &str,
+                skus: &[&str],
+                except: Option<&str>,
+            ) -> Result<Option<(String, String)>> {
                 for chunk in skus.chunks(CHUNK) {
                     let mut qb = QueryBuilder::<$db>::new("SELECT sku, product_id FROM variants WHERE tenant_id = ");
                     qb.push_bind(tenant_id.to_string());
+                    if let Some(id) = except {
+                        qb.push(" AND product_id <> ");
+                        qb.push_bind(id.to_string());
+                    }
                     qb.push(" AND sku IN (");
                     let mut sep = qb.separated(", ");
                     for s in chunk {
@@ -584,7 +590,7 @@ macro_rules! sql_store {
                     )));
                 }
                 let skus: Vec<&str> = p.variants.iter().map(|v| v.sku.as_str()).collect();
-                if let Some((sku, owner)) = Self::sku_owner(&mut tx, &tenant.id, &skus).await? {
+                if let Some((sku, owner)) = Self::sku_owner(&mut tx, &tenant.id, &skus, None).await? {
                     return Err(StoreError::Conflict(format!("sku `{sku}` is already used by product {owner}")));
                 }
                 Self::upsert_in(&mut tx, tenant, std::slice::from_ref(p)).await?;
@@ -620,12 +626,8 @@ macro_rules! sql_store {
                         .await?;
                 let Some(ext) = ext else { return Ok(None) };
                 let skus: Vec<&str> = patch.variants.iter().map(|v| v.sku.as_str()).collect();
-                for s in &skus {
-                    if let Some((sku, owner)) = Self::sku_owner(&mut tx, &tenant.id, &[s]).await? {
-                        if owner != id {
-                            return Err(StoreError::Conflict(format!("sku `{sku}` is already used by product {owner}")));
-                        }
-                    }
+                if let Some((sku, owner)) = Self::sku_owner(&mut tx, &tenant.id, &skus, Some(id)).await? {
+                    return Err(StoreError::Conflict(format!("sku `{sku}` is already used by product {owner}")));
                 }
                 let mut p = patch.clone();
                 p.external_id = ext;
