@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod nlu_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -60,6 +61,9 @@ enum Command {
     Import(ImportArgs),
     /// Apply database migrations and exit.
     Migrate,
+    /// Understanding: evaluate, train, convert benchmark datasets.
+    #[command(subcommand)]
+    Nlu(nlu_cmd::NluCommand),
 }
 
 #[derive(Args)]
@@ -170,6 +174,7 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args, &file, &url).await,
+        Command::Nlu(command) => tokio::task::spawn_blocking(move || nlu_cmd::run(command)).await?,
         Command::Tenant(TenantCommand::Create {
             slug,
             name,
@@ -250,7 +255,10 @@ async fn serve(args: ServeArgs, file: &FileConfig, url: &str) -> Result<()> {
         store.backend()
     );
     tracing::info!(%addr, backend = store.backend(), "listening");
-    comptoir_server::serve(listener, AppState { store, limits }, shutdown_signal()).await?;
+    let state = AppState::new(store, limits);
+    // Train the built-in understanding model now rather than on the first shopper's message.
+    state.understanding.warm_up();
+    comptoir_server::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -307,3 +307,133 @@ fn migrate_on_postgres_and_a_clear_error_when_unreachable() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("not supported"));
 }
+
+#[test]
+fn nlu_eval_train_and_convert() {
+    let dir = tempfile::tempdir().unwrap();
+    // A CLINC150-shaped file through the converter, then trained on and scored.
+    let mut clinc = serde_json::json!({"train": [], "oos_train": [], "test": [], "oos_test": []});
+    let phrasings = [
+        (
+            "greeting",
+            [
+                "hello there",
+                "hi",
+                "good morning",
+                "hey you",
+                "howdy partner",
+                "greetings friend",
+            ],
+        ),
+        (
+            "balance",
+            [
+                "what is my balance",
+                "how much money do i have",
+                "show my account balance",
+                "balance please",
+                "tell me my balance",
+                "current balance",
+            ],
+        ),
+        (
+            "weather",
+            [
+                "what's the weather",
+                "is it raining",
+                "forecast for tomorrow",
+                "will it snow",
+                "weather today",
+                "how hot is it",
+            ],
+        ),
+    ];
+    for (label, texts) in phrasings {
+        for (i, t) in texts.iter().enumerate() {
+            let split = if i < 4 { "train" } else { "test" };
+            clinc[split]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!([t, label]));
+        }
+    }
+    clinc["oos_train"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!(["who wrote hamlet", "oos"]));
+    clinc["oos_test"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!(["what is the capital of peru", "oos"]));
+    let raw = dir.path().join("data_full.json");
+    std::fs::write(&raw, clinc.to_string()).unwrap();
+    for split in ["train", "test"] {
+        let out = run(bin()
+            .args(["nlu", "convert", "clinc150"])
+            .arg(&raw)
+            .args(["--split", split, "--out"])
+            .arg(dir.path().join(format!("{split}.jsonl"))));
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let train_file = std::fs::read_to_string(dir.path().join("train.jsonl")).unwrap();
+    assert_eq!(train_file.lines().count(), 13);
+    assert!(train_file.contains("\"intent\":\"out_of_scope\""));
+
+    let out = run(bin()
+        .args(["nlu", "eval", "--json", "--train"])
+        .arg(dir.path().join("train.jsonl"))
+        .arg("--data")
+        .arg(dir.path().join("test.jsonl")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for key in [
+        "accuracy",
+        "macro_f1",
+        "in_scope_accuracy",
+        "oos_recall",
+        "entity_f1",
+        "latency_p50_us",
+        "latency_p99_us",
+        "examples",
+    ] {
+        assert!(report.get(key).is_some(), "{key} missing: {report}");
+    }
+    assert_eq!(report["examples"], 7);
+    assert!(report["accuracy"].as_f64().unwrap() >= 0.5, "{report}");
+
+    // The built-in sales model on a file with entities, as text.
+    let data = dir.path().join("sales.jsonl");
+    std::fs::write(&data, concat!(
+        r#"{"text": "je cherche une robe rouge à moins de 50 €", "lang": "fr", "intent": "product_search", "entities": [{"type": "color", "value": "red"}, {"type": "price_max", "value": "50", "currency": "EUR"}], "now": "2026-11-25T10:00:00+01:00"}"#, "\n",
+        r#"{"text": "wo ist meine Bestellung 4521?", "lang": "de", "intent": "order_status", "entities": [{"type": "order_number", "value": "4521"}]}"#, "\n",
+    )).unwrap();
+    let out = run(bin().args(["nlu", "eval", "--data"]).arg(&data));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("accuracy") && text.contains("entity F1") && text.contains("p50"),
+        "{text}"
+    );
+
+    let out = run(bin()
+        .args(["nlu", "train", "--json", "--data"])
+        .arg(dir.path().join("train.jsonl"))
+        .arg("--out")
+        .arg(dir.path().join("model.json")));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(summary["intents"], 4);
+    assert!(dir.path().join("model.json").metadata().unwrap().len() > 100);
+
+    // Bad files are clear errors, not panics.
+    std::fs::write(
+        dir.path().join("bad.jsonl"),
+        "{\"text\": \"hi\", \"intent\": \"greet\"}\nnot json\n",
+    )
+    .unwrap();
+    let out = run(bin()
+        .args(["nlu", "eval", "--data"])
+        .arg(dir.path().join("bad.jsonl")));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
+}

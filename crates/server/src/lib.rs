@@ -8,6 +8,7 @@ pub mod extract;
 pub mod metrics;
 pub mod openapi;
 pub mod state;
+pub mod understanding;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(api::products::delete),
         )
         .route("/v1/catalogue/imports/{id}", get(api::imports::get))
+        .route("/v1/nlu/parse", axum::routing::post(api::nlu::parse))
         .route("/v1/keys", get(api::keys::list).post(api::keys::create))
         .route("/v1/keys/{id}", axum::routing::delete(api::keys::revoke))
         .route("/v1/openapi.json", get(openapi_json))

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Comptoir API",
-        description = "Catalogue, tenant and key management for Comptoir, the AI sales agent. \
+        description = "Catalogue, tenant, key management and understanding for Comptoir, the AI sales agent. \
             Authenticate with `Authorization: Bearer sk_…` (secret: everything of its tenant) or \
             `pk_…` (public: read the catalogue, converse). Errors are RFC 9457 problem+json."
     ),
@@ -26,13 +26,15 @@ use utoipa::{Modify, OpenApi};
         api::keys::list,
         api::keys::create,
         api::keys::revoke,
+        api::nlu::parse,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&Bearer),
     tags(
         (name = "catalogue", description = "Products, variants and imports"),
         (name = "tenant", description = "The caller's store"),
-        (name = "keys", description = "API keys (secret key only)")
+        (name = "keys", description = "API keys (secret key only)"),
+        (name = "understanding", description = "Language, intent and entities of a message")
     )
 )]
 struct ApiDoc;

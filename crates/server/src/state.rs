@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::understanding::Understanding;
 use comptoir_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,4 +33,15 @@ impl Default for Limits {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub limits: Limits,
+    pub understanding: Arc<Understanding>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+        AppState {
+            store,
+            limits,
+            understanding: Arc::new(Understanding::default()),
+        }
+    }
 }

@@ -36,10 +36,7 @@ impl Server {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = AppState {
-            store: store.clone(),
-            limits,
-        };
+        let state = AppState::new(store.clone(), limits);
         tokio::spawn(comptoir_server::serve(
             listener,
             state,
@@ -184,6 +181,8 @@ on_both_backends!(
     health_readiness_metrics_and_docs,
     hostile_values_are_refused_or_cleaned,
     concurrent_writes_and_an_import_all_succeed,
+    nlu_parse_understands_with_the_tenant_catalogue,
+    nlu_parse_refuses_bad_input,
 );
 
 async fn auth_refuses_missing_unknown_revoked_and_public_keys(backend: &str) {
@@ -1094,4 +1093,131 @@ async fn concurrent_writes_and_an_import_all_succeed(backend: &str) {
     if let Ok(s) = Arc::try_unwrap(s) {
         s.stop().await;
     }
+}
+
+async fn nlu_parse_understands_with_the_tenant_catalogue(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("nlu").await;
+    let (st, _, _) = srv
+        .call(Method::POST, "/v1/products", Some(&shop.sk), Some(dress()))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let body = json!({"text": "je cherche une robe rouge à moins de 50 €, pour demain à 14h30", "now": "2026-11-25T10:00:00+01:00"});
+    let (st, ct, u) = srv
+        .call(Method::POST, "/v1/nlu/parse", Some(&shop.pk), Some(body))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert!(ct.starts_with("application/json"));
+    assert_eq!(u["language"], "fr");
+    assert_eq!(u["intent"], "product_search", "{u}");
+    assert!(u["confidence"].as_f64().unwrap() > 0.0);
+    let entities = u["entities"].as_array().unwrap();
+    let has = |t: &str, v: Value| entities.iter().any(|e| e["type"] == t && e["value"] == v);
+    assert!(has("color", json!("red")), "{u}");
+    assert!(has("price_max", json!("50")), "{u}");
+    assert!(
+        entities
+            .iter()
+            .any(|e| e["type"] == "price_max" && e["currency"] == "EUR"),
+        "{u}"
+    );
+    assert!(has("date", json!("2026-11-26")), "{u}");
+    assert!(has("time", json!("14:30")), "{u}");
+    // The tenant's own catalogue: the French product is found from an English message.
+    let (_, _, u) = srv
+        .call(
+            Method::POST,
+            "/v1/nlu/parse",
+            Some(&shop.pk),
+            Some(json!({"text": "do you have the linen dress in size M? I'll take 2"})),
+        )
+        .await;
+    let entities = u["entities"].as_array().unwrap();
+    assert!(
+        entities
+            .iter()
+            .any(|e| e["type"] == "product" && e["id"].is_string()),
+        "{u}"
+    );
+    assert!(
+        entities
+            .iter()
+            .any(|e| e["type"] == "quantity" && e["value"] == 2),
+        "{u}"
+    );
+    // A short message keeps the conversation's language.
+    let (_, _, u) = srv
+        .call(
+            Method::POST,
+            "/v1/nlu/parse",
+            Some(&shop.pk),
+            Some(json!({"text": "ok", "locale": "de-CH"})),
+        )
+        .await;
+    assert_eq!(u["language"], "de", "{u}");
+    // A catalogue change is seen by the next call (the index is rebuilt).
+    let mut scarf = dress();
+    scarf["product_id"] = json!("scarf-wool");
+    scarf["title"] = json!("Écharpe en laine mérinos");
+    scarf["variants"][0]["sku"] = json!("SCARF-1");
+    scarf["variants"].as_array_mut().unwrap().truncate(1);
+    let (st, _, p) = srv
+        .call(Method::POST, "/v1/products", Some(&shop.sk), Some(scarf))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    let (_, _, u) = srv
+        .call(
+            Method::POST,
+            "/v1/nlu/parse",
+            Some(&shop.pk),
+            Some(json!({"text": "avez-vous l'écharpe mérinos ?"})),
+        )
+        .await;
+    assert!(
+        u["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "product" && e["id"] == p["id"]),
+        "{u}"
+    );
+    srv.stop().await;
+}
+
+async fn nlu_parse_refuses_bad_input(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("nlu-bad").await;
+    let call = |body: Value| srv.call(Method::POST, "/v1/nlu/parse", Some(&shop.pk), Some(body));
+    let (st, ct, p) = call(json!({"text": "a".repeat(5000)})).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+    assert!(ct.starts_with("application/problem+json"));
+    let (st, _, p) = call(json!({"text": "hi", "now": "tomorrow"})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (st, _, _) = call(json!({"text": "hi", "locale": "pt"})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, _, _) = call(json!({"txt": "hi"})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, _) = srv
+        .raw(
+            Method::POST,
+            "/v1/nlu/parse",
+            &shop.pk,
+            "application/json",
+            vec![b'['; 2 * 1024 * 1024],
+        )
+        .await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
+    let (st, _, _) = srv
+        .call(
+            Method::POST,
+            "/v1/nlu/parse",
+            None,
+            Some(json!({"text": "hi"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // Hostile but valid text is understood, not an error.
+    let (st, _, u) = call(json!({"text": "\u{202e}\u{0}😀😀😀 \u{202e}مرحبا"})).await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    srv.stop().await;
 }

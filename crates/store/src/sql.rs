@@ -772,6 +772,18 @@ macro_rules! sql_store {
                 Ok((p as u64, v as u64))
             }
 
+            async fn catalogue_version(&self, tenant_id: &str) -> Result<(u64, i64)> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS latest FROM products WHERE tenant_id = $1",
+                )
+                .bind(tenant_id)
+                .fetch_one(&self.pool)
+                .await?;
+                let n: i64 = row.try_get("n")?;
+                let latest: i64 = row.try_get("latest")?;
+                Ok((n as u64, latest))
+            }
+
             async fn record_import(&self, r: &ImportRecord) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO imports (id, tenant_id, format, source, rows_total, rows_imported, rows_rejected, report, created_at) \

@@ -144,9 +144,17 @@ async fn story(store: Arc<dyn Store>) {
     assert_eq!((out.products, out.variants), (2, 3));
     assert!(out.rows_changed >= 7);
     assert_eq!(store.count_catalogue(&a.id).await.unwrap(), (2, 3));
+    let version = store.catalogue_version(&a.id).await.unwrap();
+    assert_eq!(version.0, 2);
     let again = store.upsert_products(&a, &batch).await.unwrap();
     assert_eq!(again.rows_changed, 0, "re-import must change nothing");
     assert_eq!(store.count_catalogue(&a.id).await.unwrap(), (2, 3));
+    assert_eq!(
+        store.catalogue_version(&a.id).await.unwrap(),
+        version,
+        "an idle re-import keeps caches valid"
+    );
+    assert_eq!(store.catalogue_version(&b.id).await.unwrap(), (0, 0));
     assert_eq!(store.count_catalogue(&b.id).await.unwrap(), (0, 0));
 
     let dress = store

@@ -3,5 +3,6 @@
 pub mod dto;
 pub mod imports;
 pub mod keys;
+pub mod nlu;
 pub mod products;
 pub mod tenant;
