@@ -34,6 +34,9 @@ pub struct EvalArgs {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+    /// Also list up to N examples whose intent or entities were wrong (to standard error).
+    #[arg(long, value_name = "N")]
+    errors: Option<usize>,
 }
 
 #[derive(Args)]
@@ -108,6 +111,7 @@ fn eval(args: EvalArgs) -> Result<()> {
     let lexicon = Lexicon::builtin();
     let default_now = chrono::Utc::now().fixed_offset();
     let mut scorer = Scorer::default();
+    let mut shown = 0usize;
     for ex in &data {
         let now = match ex.now.as_deref() {
             Some(n) => chrono::DateTime::parse_from_rfc3339(n)
@@ -137,6 +141,35 @@ fn eval(args: EvalArgs) -> Result<()> {
                 &lexicon,
             );
             scorer.add_entities(expected, &got);
+            let mut one = comptoir_nlu::eval::EntityScore::default();
+            one.add(expected, &got);
+            if (one.fp > 0 || one.fn_ > 0) && shown < args.errors.unwrap_or(0) {
+                shown += 1;
+                let show = |kind: &str, value: &str, currency: Option<&str>| match currency {
+                    Some(c) => format!("{kind}={value} {c}"),
+                    None => format!("{kind}={value}"),
+                };
+                let got: Vec<String> = got
+                    .iter()
+                    .filter(|e| !e.kind.is_catalogue())
+                    .map(|e| show(e.kind.name(), &e.value, e.currency.as_deref()))
+                    .collect();
+                let want: Vec<String> = expected
+                    .iter()
+                    .map(|e| show(&e.kind, &e.value, e.currency.as_deref()))
+                    .collect();
+                eprintln!(
+                    "entities {:?}\n    want {want:?}\n    got  {got:?}",
+                    ex.text
+                );
+            }
+        }
+        if understood.intent != ex.intent && shown < args.errors.unwrap_or(0) {
+            shown += 1;
+            eprintln!(
+                "intent   {:?}: want {}, got {} ({:.2})",
+                ex.text, ex.intent, understood.intent, understood.confidence
+            );
         }
     }
     let report = scorer.report();

@@ -165,6 +165,14 @@ impl IntentModel {
         s
     }
 
+    /// Calibrated probability of every label (in `labels()` order).
+    pub fn probabilities(&self, text: &str) -> Vec<f32> {
+        softmax(
+            &self.scores(&self.vectorizer.transform(text)),
+            self.temperature,
+        )
+    }
+
     /// Classifies one message. Below the fitted threshold, or when the out-of-scope class wins,
     /// the answer is `out_of_scope`.
     pub fn predict(&self, text: &str) -> Prediction {

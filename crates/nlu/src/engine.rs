@@ -105,13 +105,36 @@ impl Engine {
             catalogue: request.catalogue,
         };
         let entities = extract(request.text, &ctx, &self.lexicon);
+        let (intent, confidence) = shopping_fallback(&prediction, &entities);
         Understanding {
             language,
-            intent: prediction.intent,
-            confidence: prediction.confidence,
+            intent,
+            confidence,
             entities,
             alternatives: prediction.ranking,
         }
+    }
+}
+
+/// A message the classifier cannot place but that names the shop's own products ("robe midi
+/// en lin", "Seidentuch Maison Sable") is a shopper looking at them, not small talk: take the
+/// best shopping intent instead of `out_of_scope`.
+fn shopping_fallback(
+    prediction: &crate::classifier::Prediction,
+    entities: &[Entity],
+) -> (String, f32) {
+    const SHOPPING: [&str; 4] = ["product_search", "product_info", "add_to_cart", "compare"];
+    let names_catalogue = entities.iter().any(|e| e.kind.is_catalogue());
+    if prediction.intent != crate::classifier::OUT_OF_SCOPE || !names_catalogue {
+        return (prediction.intent.clone(), prediction.confidence);
+    }
+    match prediction
+        .ranking
+        .iter()
+        .find(|s| SHOPPING.contains(&s.intent.as_str()))
+    {
+        Some(best) => (best.intent.clone(), best.confidence),
+        None => ("product_search".to_string(), 0.0),
     }
 }
 
@@ -222,6 +245,28 @@ mod tests {
             understand("¿aceptáis contra reembolso?", None).intent,
             "payment_info"
         );
+        assert_eq!(
+            understand("what's the capital of Australia", None).intent,
+            "out_of_scope"
+        );
+    }
+
+    #[test]
+    fn a_bare_catalogue_mention_is_shopping_not_small_talk() {
+        let index = CatalogueIndex::build(&[crate::entities::catalogue::CatalogueItem {
+            id: "p1".into(),
+            titles: vec!["Robe midi en lin lavé".into()],
+            categories: vec!["Robes".into()],
+            brand: None,
+        }]);
+        let u = engine().understand(&Request {
+            text: "robe midi en lin",
+            now: now(),
+            previous: None,
+            catalogue: Some(&index),
+        });
+        assert_ne!(u.intent, "out_of_scope", "{u:?}");
+        assert!(u.entities.iter().any(|e| e.id.as_deref() == Some("p1")));
         assert_eq!(
             understand("what's the capital of Australia", None).intent,
             "out_of_scope"

@@ -291,35 +291,46 @@ fn is_stop_word(w: &str) -> bool {
     )
 }
 
-/// What one index entry points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Field {
-    Title(u32),
-    Category(u32),
-    Brand(u32),
+/// A category or brand name: every one of its keys must be in the message.
+#[derive(Debug)]
+struct NamePhrase {
+    keys: Vec<KeyKind>,
+    name: String,
+    kind: EntityKind,
+    /// Translations of one category (names that label the same products) share a group and
+    /// give one entity.
+    group: u32,
 }
 
-/// The per-tenant mention index.
-#[derive(Debug, Default)]
-pub struct CatalogueIndex {
-    concepts: Concepts,
-    postings: FxHashMap<KeyKind, Vec<Field>>,
-    /// The catalogue's own words (titles, categories, brands), for typo tolerance.
-    speller: Speller,
-    items: Vec<ItemMeta>,
-    categories: Vec<String>,
-    brands: Vec<String>,
-    /// Inverse document frequency of each title key.
-    idf: FxHashMap<KeyKind, f32>,
+/// One title of a product (one per language), as keys.
+#[derive(Debug)]
+struct TitleKeys {
+    keys: Vec<KeyKind>,
+    /// Sum of the idf of the keys.
+    weight: f32,
 }
 
 #[derive(Debug)]
 struct ItemMeta {
     id: String,
     title: String,
-    /// Sum of the idf of the distinct keys of the title.
-    weight: f32,
-    keys: usize,
+    titles: Vec<TitleKeys>,
+}
+
+/// The per-tenant mention index.
+#[derive(Debug, Default)]
+pub struct CatalogueIndex {
+    concepts: Concepts,
+    /// Title key → the products whose title has it.
+    titles: FxHashMap<KeyKind, Vec<u32>>,
+    /// Name key → the category and brand names that contain it.
+    names: FxHashMap<KeyKind, Vec<u32>>,
+    phrases: Vec<NamePhrase>,
+    /// The catalogue's own words (titles, categories, brands), for typo tolerance.
+    speller: Speller,
+    items: Vec<ItemMeta>,
+    /// Inverse document frequency of each title key.
+    idf: FxHashMap<KeyKind, f32>,
 }
 
 impl CatalogueIndex {
@@ -333,64 +344,109 @@ impl CatalogueIndex {
             concepts,
             ..Default::default()
         };
+        let keys_of = |c: &Concepts, text: &str| -> Vec<KeyKind> {
+            let mut keys: Vec<KeyKind> = c
+                .keys(&tokenize(&fold(text)))
+                .into_iter()
+                .map(|k| k.key)
+                .collect();
+            let mut seen = FxHashSet::default();
+            keys.retain(|k| seen.insert(k.clone()));
+            keys
+        };
         let mut df: FxHashMap<KeyKind, u32> = FxHashMap::default();
-        let mut category_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut brand_ids: FxHashMap<String, u32> = FxHashMap::default();
-        let mut item_keys: Vec<FxHashSet<KeyKind>> = Vec::with_capacity(items.len());
+        let mut raw_titles: Vec<Vec<Vec<KeyKind>>> = Vec::with_capacity(items.len());
         for (n, item) in items.iter().enumerate() {
-            let mut keys: FxHashSet<KeyKind> = FxHashSet::default();
-            for title in &item.titles {
-                keys.extend(
-                    index
-                        .concepts
-                        .keys(&tokenize(&fold(title)))
-                        .into_iter()
-                        .map(|k| k.key),
-                );
-            }
-            for k in &keys {
+            let titles: Vec<Vec<KeyKind>> = item
+                .titles
+                .iter()
+                .map(|t| keys_of(&index.concepts, t))
+                .filter(|k| !k.is_empty())
+                .collect();
+            let mut distinct: FxHashSet<&KeyKind> = FxHashSet::default();
+            distinct.extend(titles.iter().flatten());
+            for k in distinct {
                 *df.entry(k.clone()).or_default() += 1;
-                index
-                    .postings
-                    .entry(k.clone())
-                    .or_default()
-                    .push(Field::Title(n as u32));
+                index.titles.entry(k.clone()).or_default().push(n as u32);
             }
-            for cat in &item.categories {
-                let next = category_ids.len() as u32;
-                let id = *category_ids.entry(fold(cat)).or_insert_with(|| {
-                    index.categories.push(cat.clone());
-                    next
-                });
-                index.add_phrase(cat, Field::Category(id));
-            }
-            if let Some(brand) = item.brand.as_deref().filter(|b| !b.trim().is_empty()) {
-                let next = brand_ids.len() as u32;
-                let id = *brand_ids.entry(fold(brand)).or_insert_with(|| {
-                    index.brands.push(brand.to_string());
-                    next
-                });
-                index.add_phrase(brand, Field::Brand(id));
-            }
-            item_keys.push(keys);
+            raw_titles.push(titles);
         }
-        let n = items.len().max(1) as f32;
+        let total = items.len().max(1) as f32;
         index.idf = df
             .iter()
-            .map(|(k, &d)| (k.clone(), (n / d as f32).ln() + 1.0))
+            .map(|(k, &d)| (k.clone(), (total / d as f32).ln() + 1.0))
             .collect();
-        for (item, keys) in items.iter().zip(&item_keys) {
-            let weight = keys.iter().map(|k| index.idf[k]).sum();
+        for (item, titles) in items.iter().zip(raw_titles) {
+            let titles = titles
+                .into_iter()
+                .map(|keys| TitleKeys {
+                    weight: keys.iter().map(|k| index.idf[k]).sum(),
+                    keys,
+                })
+                .collect();
             index.items.push(ItemMeta {
                 id: item.id.clone(),
                 title: item.titles.first().cloned().unwrap_or_default(),
-                weight,
-                keys: keys.len(),
+                titles,
             });
         }
-        for postings in index.postings.values_mut() {
-            postings.dedup();
+
+        // Category names of one product are translations of each other: one group.
+        let mut group_of: FxHashMap<String, u32> = FxHashMap::default();
+        let mut parent: Vec<u32> = Vec::new();
+        let mut phrase_names: Vec<(String, EntityKind, u32)> = Vec::new();
+        for item in items {
+            let mut first: Option<u32> = None;
+            for cat in &item.categories {
+                let folded = fold(cat);
+                let id = *group_of.entry(folded).or_insert_with(|| {
+                    parent.push(parent.len() as u32);
+                    phrase_names.push((
+                        cat.clone(),
+                        EntityKind::Category,
+                        (parent.len() - 1) as u32,
+                    ));
+                    (parent.len() - 1) as u32
+                });
+                match first {
+                    None => first = Some(id),
+                    Some(f) => union(&mut parent, f, id),
+                }
+            }
         }
+        let mut brands: FxHashMap<String, u32> = FxHashMap::default();
+        for brand in items
+            .iter()
+            .filter_map(|i| i.brand.as_deref())
+            .filter(|b| !b.trim().is_empty())
+        {
+            brands.entry(fold(brand)).or_insert_with(|| {
+                parent.push(parent.len() as u32);
+                phrase_names.push((
+                    brand.to_string(),
+                    EntityKind::Brand,
+                    (parent.len() - 1) as u32,
+                ));
+                (parent.len() - 1) as u32
+            });
+        }
+        for (name, kind, id) in phrase_names {
+            let keys = keys_of(&index.concepts, &name);
+            if keys.is_empty() {
+                continue;
+            }
+            let at = index.phrases.len() as u32;
+            for k in &keys {
+                index.names.entry(k.clone()).or_default().push(at);
+            }
+            index.phrases.push(NamePhrase {
+                keys,
+                name,
+                kind,
+                group: find(&mut parent, id),
+            });
+        }
+
         for item in items {
             let texts = item
                 .titles
@@ -408,19 +464,6 @@ impl CatalogueIndex {
         index
     }
 
-    /// Category and brand names are matched as whole phrases (and through their concepts).
-    fn add_phrase(&mut self, phrase: &str, field: Field) {
-        let keys = self.concepts.keys(&tokenize(&fold(phrase)));
-        // A one-key phrase ("Chaussures", "Nike") is indexed by that key; longer ones ("Maison
-        // & Jardin") by each of their keys, and a mention needs all of them.
-        for k in keys {
-            let list = self.postings.entry(k.key).or_default();
-            if !list.contains(&field) {
-                list.push(field);
-            }
-        }
-    }
-
     pub fn products(&self) -> usize {
         self.items.len()
     }
@@ -429,8 +472,10 @@ impl CatalogueIndex {
     fn message_keys(&self, tokens: &[Token]) -> Vec<Key> {
         let mut fixed: Vec<Token> = Vec::new();
         for t in tokens {
+            // Five-letter words are too often one edit from another word ("suche" → "küche").
             let unknown = t.kind == TokenKind::Word
-                && t.text.chars().count() >= 5
+                && t.text.chars().count() >= 6
+                && !is_stop_word(&t.text)
                 && !self.speller.knows(&t.text)
                 && !self.concepts.speller.knows(&t.text)
                 && !self.concepts.phrases.contains_key(&t.text);
@@ -452,63 +497,83 @@ impl CatalogueIndex {
 
     /// The catalogue mentions of one message (folded text and its tokens).
     pub fn find(&self, _folded: &str, tokens: &[Token]) -> Vec<Entity> {
-        if self.items.is_empty() {
+        if self.items.is_empty() && self.phrases.is_empty() {
             return Vec::new();
         }
         let keys = self.message_keys(tokens);
+        let span: FxHashMap<&KeyKind, (usize, usize)> =
+            keys.iter().map(|k| (&k.key, (k.start, k.end))).collect();
         let mut out = Vec::new();
-        let mut title_hits: FxHashMap<u32, (f32, usize, usize, usize)> = FxHashMap::default();
-        let mut seen_cat = FxHashSet::default();
-        let mut seen_brand = FxHashSet::default();
-        let mut seen_keys = FxHashSet::default();
-        for k in &keys {
-            if !seen_keys.insert(&k.key) {
-                continue;
-            }
-            let Some(postings) = self.postings.get(&k.key) else {
-                continue;
-            };
-            for field in postings {
-                match *field {
-                    Field::Title(n) => {
-                        let hit = title_hits.entry(n).or_insert((0.0, 0, k.start, k.end));
-                        hit.0 += self.idf.get(&k.key).copied().unwrap_or(0.0);
-                        hit.1 += 1;
-                        hit.2 = hit.2.min(k.start);
-                        hit.3 = hit.3.max(k.end);
-                    }
-                    Field::Category(c) if seen_cat.insert(c) => {
-                        out.push(entity(
-                            EntityKind::Category,
-                            self.categories[c as usize].clone(),
-                            k.start,
-                            k.end,
-                        ));
-                    }
-                    Field::Brand(b) if seen_brand.insert(b) => {
-                        out.push(entity(
-                            EntityKind::Brand,
-                            self.brands[b as usize].clone(),
-                            k.start,
-                            k.end,
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        // A product is named when the message covers most of what makes its title distinctive:
-        // "écharpe mérinos" names "Écharpe en laine mérinos"; "écharpe" alone is a category
-        // of things, not a product, unless a single product is called just that.
-        let mut best: Vec<(f32, u32, usize, usize)> = title_hits
+
+        // Categories and brands: whole names, one entity per group, the longest name first.
+        let mut candidates: Vec<u32> = keys
+            .iter()
+            .flat_map(|k| self.names.get(&k.key).into_iter().flatten().copied())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let words: FxHashSet<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        let mut matched: Vec<(usize, bool, u32, &NamePhrase)> = candidates
             .into_iter()
-            .filter_map(|(n, (score, matched, start, end))| {
-                let item = &self.items[n as usize];
-                let coverage = score / item.weight.max(1e-6);
-                let specific = matched >= 2 || item.keys == 1;
-                (specific && coverage >= 0.5).then_some((coverage, n, start, end))
+            .map(|p| (p, &self.phrases[p as usize]))
+            .filter(|(_, p)| p.keys.iter().all(|k| span.contains_key(k)))
+            .map(|(at, p)| {
+                // Prefer the translation the shopper actually wrote, then the catalogue's first.
+                let literal = tokenize(&fold(&p.name))
+                    .iter()
+                    .all(|t| words.contains(t.text.as_str()));
+                (p.keys.len(), literal, at, p)
             })
             .collect();
+        matched.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let matched: Vec<&NamePhrase> = matched.into_iter().map(|m| m.3).collect();
+        let mut groups = FxHashSet::default();
+        for p in matched {
+            if groups.insert(p.group) {
+                let start = p.keys.iter().map(|k| span[k].0).min().unwrap_or(0);
+                let end = p.keys.iter().map(|k| span[k].1).max().unwrap_or(0);
+                out.push(entity(p.kind, p.name.clone(), start, end));
+            }
+        }
+
+        // Products: the message must cover at least half the distinctive weight of one of the
+        // product's titles, with two keys or more (or the title's only key): "écharpe mérinos"
+        // names "Écharpe en laine mérinos"; "écharpe" alone is a kind of thing, not a product.
+        // Candidates come from the message's distinctive keys only: a word shared by 5% of
+        // the catalogue ("laine", "rouge") cannot name one product by itself, and scanning its
+        // postings would make a 10,000-product shop slow. Common keys still count in coverage.
+        let limit = (self.items.len() / 20).max(100);
+        let mut candidates: Vec<u32> = keys
+            .iter()
+            .filter_map(|k| self.titles.get(&k.key))
+            .filter(|postings| postings.len() <= limit)
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut best: Vec<(f32, u32, usize, usize)> = Vec::new();
+        for n in candidates {
+            let item = &self.items[n as usize];
+            let mut top: Option<(f32, usize, usize)> = None;
+            for title in &item.titles {
+                let hits: Vec<&KeyKind> =
+                    title.keys.iter().filter(|k| span.contains_key(k)).collect();
+                if hits.is_empty() || (hits.len() < 2 && title.keys.len() > 1) {
+                    continue;
+                }
+                let score: f32 = hits.iter().map(|k| self.idf[*k]).sum();
+                let coverage = score / title.weight.max(1e-6);
+                if coverage >= 0.5 && top.is_none_or(|t| coverage > t.0) {
+                    let start = hits.iter().map(|k| span[*k].0).min().unwrap_or(0);
+                    let end = hits.iter().map(|k| span[*k].1).max().unwrap_or(0);
+                    top = Some((coverage, start, end));
+                }
+            }
+            if let Some((coverage, start, end)) = top {
+                best.push((coverage, n, start, end));
+            }
+        }
         best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         if let Some(&(top, ..)) = best.first() {
             for &(coverage, n, start, end) in best.iter().take(3) {
@@ -522,6 +587,27 @@ impl CatalogueIndex {
             }
         }
         out
+    }
+}
+
+fn find(parent: &mut [u32], x: u32) -> u32 {
+    let mut root = x;
+    while parent[root as usize] != root {
+        root = parent[root as usize];
+    }
+    let mut x = x;
+    while parent[x as usize] != root {
+        let next = parent[x as usize];
+        parent[x as usize] = root;
+        x = next;
+    }
+    root
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        parent[rb as usize] = ra;
     }
 }
 
@@ -584,6 +670,71 @@ mod tests {
             .contains(&(EntityKind::Product, "Écharpe en laine mérinos".into())));
         assert!(find(&index, "un rouge a levres mat")
             .contains(&(EntityKind::Product, "Rouge à lèvres mat".into())));
+    }
+
+    #[test]
+    fn translated_titles_do_not_dilute_and_names_match_whole() {
+        let item = |id: &str, titles: &[&str], cats: &[&str], brand: &str| CatalogueItem {
+            id: id.into(),
+            titles: titles.iter().map(|t| t.to_string()).collect(),
+            categories: cats.iter().map(|t| t.to_string()).collect(),
+            brand: Some(brand.into()),
+        };
+        let index = CatalogueIndex::build(&[
+            item(
+                "silk",
+                &[
+                    "Foulard en soie imprimé",
+                    "Printed Silk Scarf",
+                    "Bedrucktes Seidentuch",
+                ],
+                &["Accessoires", "Accessories", "Accessori"],
+                "Maison Sable",
+            ),
+            item(
+                "iris",
+                &["Vase en grès", "Stoneware vase"],
+                &["Décoration", "Home decor"],
+                "Maison Iris",
+            ),
+            item(
+                "towel",
+                &["Serviette de bain", "Bath towel"],
+                &["Linge de bain", "Bath linen"],
+                "Foyer Lin",
+            ),
+        ]);
+        for text in [
+            "avez-vous le foulard en soie ?",
+            "do you have the silk scarf",
+            "das bedruckte Seidentuch bitte",
+        ] {
+            let got = find(&index, text);
+            assert!(
+                got.contains(&(EntityKind::Product, "Foulard en soie imprimé".into())),
+                "{text}: {got:?}"
+            );
+        }
+        let got = find(&index, "quelque chose de Maison Sable");
+        assert_eq!(
+            got,
+            vec![(EntityKind::Brand, "Maison Sable".into())],
+            "a brand needs all its words"
+        );
+        let got = find(&index, "des accessoires en lin");
+        let categories: Vec<_> = got
+            .iter()
+            .filter(|(k, _)| *k == EntityKind::Category)
+            .collect();
+        assert_eq!(
+            categories,
+            [&(EntityKind::Category, "Accessoires".into())],
+            "one entity per translated category: {got:?}"
+        );
+        assert!(
+            !got.iter().any(|(k, _)| *k == EntityKind::Brand),
+            "'lin' alone is not the brand Foyer Lin: {got:?}"
+        );
     }
 
     #[test]

@@ -1207,7 +1207,34 @@ impl Scan<'_, '_> {
         let t = self.t;
         let hour = match t.word(i) {
             // "apres-midi" is the afternoon, not noon; "nel Mezzogiorno" is southern Italy.
-            "midi" if t.prev(i) != "apres" => 12,
+            // "une robe midi" is a midi dress: noon needs a word that sets a time before it.
+            "midi"
+                if matches!(
+                    t.prev(i),
+                    "a" | "vers"
+                        | "ce"
+                        | "avant"
+                        | "jusqu"
+                        | "entre"
+                        | "de"
+                        | "et"
+                        | "des"
+                        | "pour"
+                        | "le"
+                        | "demain"
+                        | "aujourd"
+                        | "lundi"
+                        | "mardi"
+                        | "mercredi"
+                        | "jeudi"
+                        | "vendredi"
+                        | "samedi"
+                        | "dimanche"
+                        | ""
+                ) =>
+            {
+                12
+            }
             "mezzogiorno" if !["nel", "del", "dal"].contains(&t.prev(i)) => 12,
             "noon" | "midday" | "mittag" | "mittags" | "mediodia" | "mezzodi" => 12,
             "minuit" | "midnight" | "mitternacht" | "mezzanotte" | "medianoche" => 0,

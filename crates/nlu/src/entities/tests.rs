@@ -257,3 +257,12 @@ fn entity_f1_on_the_test_files() {
     eprintln!("all: {total}");
     assert!(total.f1() >= 0.9, "{total}");
 }
+
+#[test]
+fn midi_is_a_dress_length_unless_a_time_is_meant() {
+    assert!(run(Lang::Fr, "une robe midi en lin")
+        .iter()
+        .all(|(k, ..)| k != "time"));
+    assert!(has(&run(Lang::Fr, "demain à midi"), "time", "12:00"));
+    assert!(has(&run(Lang::Fr, "vers midi"), "time", "12:00"));
+}
