@@ -1124,7 +1124,11 @@ impl Scan<'_, '_> {
         let t = self.t;
         let before = t.prev(i);
         if sep == "." {
-            return t.gap_before(i + 2).starts_with('.') && !SIZE_WORDS.contains(&before);
+            // "um 9.12." is a clock time, "am 9.12." a date.
+            let time_cue = matches!(before, "um" | "gegen" | "at" | "alle");
+            return t.gap_before(i + 2).starts_with('.')
+                && !SIZE_WORDS.contains(&before)
+                && !time_cue;
         }
         // "3/4 plus 1/2", "10/10 would shop again", "24/7": fractions, ratings, opening hours.
         // A slash or dash pair is a date only after a date article or preposition or a weekday.
@@ -1178,12 +1182,15 @@ impl Scan<'_, '_> {
         {
             return None;
         }
-        // "Samstag, den 5. Dezember", "vendredi le 4 décembre": look past the article.
-        let at = if matches!(t.word(i + 1), "den" | "le" | "il" | "el" | "the") {
-            i + 2
-        } else {
-            i + 1
-        };
+        // "Samstag, den 5. Dezember", "vendredi le 4 décembre", "el viernes, día 4": look past
+        // the article and the word "day".
+        let mut at = i + 1;
+        if matches!(t.word(at), "den" | "le" | "il" | "el" | "the") {
+            at += 1;
+        }
+        if matches!(t.word(at), "dia" | "giorno") {
+            at += 1;
+        }
         let explicit_date_follows = self.day_month(at).is_some()
             || self.month_day(at).is_some()
             || self.numeric_date(at, false).is_some()
@@ -1192,12 +1199,76 @@ impl Scan<'_, '_> {
         if explicit_date_follows {
             return None;
         }
+        if let Some(date) = self.weekday_and_day(i, at, wd) {
+            return Some(Hit::date(date, i, at + 1));
+        }
         let end = match t.word(i + 1) {
             "prochain" | "prochaine" | "prossimo" | "prossima" | "proximo" => i + 2,
             "que" if t.word(i + 2) == "viene" => i + 3,
             _ => i + 1,
         };
         Some(Hit::date(next_weekday(self.today, wd)?, i, end))
+    }
+
+    /// "vendredi 4", "venerdì 4", "el viernes 4", "Friday the 4th", "Freitag, den 4.": a weekday
+    /// and a day of the month without the month. The day wins over the weekday only when the two
+    /// agree on one of the next two dates with that day number; otherwise the number is left
+    /// alone (a count, an hour), and the weekday is read on its own.
+    fn weekday_and_day(&self, i: usize, at: usize, wd: Weekday) -> Option<NaiveDate> {
+        let t = self.t;
+        let plain_gap = |k: usize| {
+            t.gap_before(k)
+                .chars()
+                .all(|c| c.is_whitespace() || c == ',')
+        };
+        if !(i + 1..=at).all(plain_gap) || t.glued_left(at, false) {
+            return None;
+        }
+        let (day, _) = self.day_number(at)?;
+        let end = at + 1;
+        // "Friday 4pm" never gets here ("4pm" is no day number); "Friday 4 pm", "Freitag 10
+        // Uhr", "Dienstag 9:15", "samedi 2 paires" must stay hours and counts.
+        let time_unit = matches!(
+            t.word(end),
+            "h" | "uhr" | "heure" | "heures" | "hour" | "hours" | "ore" | "hora" | "horas" | "o"
+        );
+        if time_unit || t.continues_right(end) || self.meridiem_after(end).is_some() {
+            return None;
+        }
+        let time_cue = matches!(
+            t.word(end),
+            "alle"
+                | "all"
+                | "dalle"
+                | "um"
+                | "ab"
+                | "vers"
+                | "verso"
+                | "gegen"
+                | "around"
+                | "hacia"
+        );
+        if !(time_cue || t.ends_cleanly(end)) {
+            return None;
+        }
+        // The next two dates with that day number, from today on.
+        let mut found = Vec::new();
+        let (mut year, mut month) = (self.today.year(), self.today.month());
+        for _ in 0..4 {
+            if let Some(d) = NaiveDate::from_ymd_opt(year, month, day).filter(|d| *d >= self.today)
+            {
+                found.push(d);
+            }
+            if found.len() == 2 {
+                break;
+            }
+            (year, month) = if month == 12 {
+                (year.checked_add(1)?, 1)
+            } else {
+                (year, month + 1)
+            };
+        }
+        found.into_iter().find(|d| d.weekday() == wd)
     }
 
     // ----- times -------------------------------------------------------------------------------
@@ -1338,7 +1409,8 @@ impl Scan<'_, '_> {
         }
         // English writes a 12 h clock: "at 5:30" is 17:30, like "at 5".
         let english_at = cue.is_some_and(|c| t.word(c.start) == "at");
-        let form = if form == Form::Clock && english_at && t.gap_before(i + 1) == ":" {
+        let form = if form == Form::Clock && english_at && matches!(t.gap_before(i + 1), ":" | ".")
+        {
             Form::Spoken
         } else {
             form
@@ -1406,14 +1478,104 @@ impl Scan<'_, '_> {
             };
             return Some((hour, minutes, Form::Clock, i + 1));
         }
+        if let Some((half, end)) = self.glued_meridiem(suffix, i + 1) {
+            return Some((hour, 0, Form::Meridiem(half), end));
+        }
         match suffix {
-            "pm" => return Some((hour, 0, Form::Meridiem(Half::Pm), i + 1)),
-            "am" => return Some((hour, 0, Form::Meridiem(Half::Am), i + 1)),
             "uhr" => return Some(self.uhr_minutes(hour, i + 1)),
             "" => {}
             _ => return None,
         }
         self.separate_clock(hour, i, cue)
+    }
+
+    /// A.m./p.m. glued to the number before it, the token ending at `next`: "6pm", "6.30am",
+    /// "6p.m.", "6.30a.m."; or standing after it ("6.30 pm", "6.30 p.m.") when there is no suffix.
+    fn glued_meridiem(&self, suffix: &str, next: usize) -> Option<(Half, usize)> {
+        let t = self.t;
+        let dotted_m = t.gap_before(next) == "." && t.word(next) == "m";
+        match suffix {
+            "pm" => Some((Half::Pm, next)),
+            "am" => Some((Half::Am, next)),
+            "p" if dotted_m => Some((Half::Pm, next + 1)),
+            "a" if dotted_m => Some((Half::Am, next + 1)),
+            _ => None,
+        }
+    }
+
+    /// Hour and minutes joined by a dot: "6.30pm", "6.30 p.m.", "14.30 Uhr", "9.45h", "um 14.30",
+    /// "alle 9.45", "a las 9.30", "at 6.30". Prices and decimals look the same ("6.30 €",
+    /// "size 9.5", "priced at 6.30"), so the dot form needs a.m./p.m., "uhr", "h", or a time
+    /// preposition with nothing money-like around it.
+    fn dotted_clock(
+        &self,
+        hour: u32,
+        i: usize,
+        cue: Option<Cue>,
+    ) -> Option<(u32, u32, Form, usize)> {
+        let t = self.t;
+        let (mdigits, msuffix) = split_digits(t.word(i + 1));
+        let minutes = parse_num(mdigits).filter(|m| mdigits.len() == 2 && *m <= 59)?;
+        if let Some((half, end)) = self.glued_meridiem(msuffix, i + 2) {
+            return Some((hour, minutes, Form::Meridiem(half), end));
+        }
+        match msuffix {
+            "h" | "uhr" => return Some((hour, minutes, Form::Clock, i + 2)),
+            "" => {}
+            _ => return None,
+        }
+        if let Some((half, end)) = self.meridiem_after(i + 2) {
+            return Some((hour, minutes, Form::Meridiem(half), end));
+        }
+        if matches!(t.word(i + 2), "uhr" | "h") && t.space_before(i + 2) {
+            return Some((hour, minutes, Form::Clock, i + 3));
+        }
+        let cue = cue?;
+        let end = i + 2;
+        if t.continues_right(end) || self.money_or_unit_after(end) {
+            return None;
+        }
+        let daypart_follows = self.daypart_after(end, hour).is_some();
+        if t.word(cue.start) == "um" || daypart_follows {
+            return Some((hour, minutes, Form::Clock, end));
+        }
+        // "à 6.30" and "a 6.30" introduce prices as often as times.
+        if cue.bare_a || !t.ends_cleanly(end) {
+            return None;
+        }
+        if t.word(cue.start) == "at" {
+            // "priced at 6.30", "sold at 4.50 each": English prices.
+            let price_before = matches!(
+                t.prev(cue.start),
+                "price"
+                    | "priced"
+                    | "prices"
+                    | "sold"
+                    | "sell"
+                    | "sells"
+                    | "selling"
+                    | "cost"
+                    | "costs"
+                    | "costing"
+                    | "listed"
+                    | "offered"
+                    | "valued"
+                    | "rated"
+                    | "reduced"
+                    | "discounted"
+                    | "marked"
+                    | "retails"
+                    | "retailing"
+                    | "starting"
+                    | "starts"
+                    | "quoted"
+            );
+            let price_after = matches!(t.word(end), "per" | "a" | "each" | "apiece" | "plus");
+            if price_before || price_after {
+                return None;
+            }
+        }
+        Some((hour, minutes, Form::Clock, end))
     }
 
     /// "15 uhr" was read up to `next`; "15 uhr 30" adds minutes.
@@ -1457,14 +1619,7 @@ impl Scan<'_, '_> {
             return Some((hour, minutes, form, end));
         }
         if gap == "." {
-            // "14.30 uhr", "um 14.30": without either cue it is a price or a decimal.
-            let minutes = t.num_len(i + 1, 2)?;
-            let um = cue.is_some_and(|c| t.word(c.start) == "um");
-            return match (t.word(i + 2) == "uhr", um) {
-                (true, _) => Some((hour, minutes, Form::Clock, i + 3)),
-                (false, true) => Some((hour, minutes, Form::Clock, i + 2)),
-                _ => None,
-            };
+            return self.dotted_clock(hour, i, cue);
         }
         if !t.space_before(i + 1) && i + 1 < t.len() {
             // Any other glue ("3/4", "2-3", "1,5") is not a time.

@@ -31,6 +31,8 @@ pub struct Lexicon {
     pub ordinals: FxHashMap<(Lang, String), i64>,
     /// Folded trap phrases ("rouge a levres").
     pub traps: FxHashMap<String, ()>,
+    /// German material stems of compound nouns, longest first ("wildleder" before "leder").
+    pub compounds: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +43,8 @@ struct Raw {
     numbers: FxHashMap<String, FxHashMap<String, i64>>,
     ordinals: FxHashMap<String, FxHashMap<String, i64>>,
     traps: RawTraps,
+    #[serde(default)]
+    compounds: FxHashMap<String, FxHashMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +113,11 @@ impl Lexicon {
         for t in &raw.traps.phrases {
             lex.traps.insert(key(t), ());
         }
+        for (stem, material) in raw.compounds.get("de").into_iter().flatten() {
+            lex.compounds.push((key(stem), material.clone()));
+        }
+        lex.compounds
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         Ok(lex)
     }
 }

@@ -22,6 +22,8 @@ pub enum EntityKind {
     Email,
     OrderNumber,
     Phone,
+    // A name beats the colour or date inside it ("Lena Braun", "Rosa", "Mercedes").
+    PersonName,
     Date,
     Time,
     PriceMin,
@@ -31,7 +33,6 @@ pub enum EntityKind {
     Ordinal,
     Color,
     Material,
-    PersonName,
     Product,
     Category,
     Brand,
@@ -137,6 +138,63 @@ impl Message<'_> {
             j += 1;
         }
         Some(j)
+    }
+
+    /// True when the word before token `i` is written like a name or model ("Windows 11",
+    /// "iPhone 15", "Galaxy S24") and is not the first word of the message.
+    fn capitalised_name_before(&self, i: usize) -> bool {
+        let Some((text, toks)) = &self.original else {
+            return false;
+        };
+        if i < 2 || !text.chars().any(char::is_lowercase) {
+            return false;
+        }
+        let word = &text[toks[i - 1].start..toks[i - 1].end];
+        let sentence_start = self.gap(i - 2, i - 1).contains(['.', '!', '?']);
+        word.chars()
+            .skip(usize::from(sentence_start))
+            .any(char::is_uppercase)
+            && word.chars().all(char::is_alphanumeric)
+    }
+
+    /// An upper-case S, M or L standing alone in a message that is not all capitals, and not an
+    /// initial ("M. Dupont", "L'Oréal"): "the M for an L", "von M auf L".
+    fn capital_letter_size(&self, i: usize) -> bool {
+        let Some((text, toks)) = &self.original else {
+            return false;
+        };
+        let word = &text[toks[i].start..toks[i].end];
+        let next_is_name = toks
+            .get(i + 1)
+            .is_some_and(|n| text[n.start..n.end].starts_with(char::is_uppercase));
+        let initial = text[toks[i].end..].starts_with(['.', '\'']);
+        matches!(word, "S" | "M" | "L")
+            && text.chars().any(char::is_lowercase)
+            && !next_is_name
+            && !initial
+    }
+
+    /// True when token `i` is a capitalised word inside a run of capitalised words, not at the
+    /// start of a sentence: "the Red Sea", "das Weiße Haus".
+    fn inside_proper_name(&self, i: usize) -> bool {
+        let Some((text, toks)) = &self.original else {
+            return false;
+        };
+        let capital = |k: usize| {
+            toks.get(k)
+                .is_some_and(|o| text[o.start..o.end].starts_with(char::is_uppercase))
+        };
+        let tight = |a: usize, b: usize| {
+            !self.gap(a, b).contains([',', ';', '.', '!', '?', ':']) && toks.get(b).is_some()
+        };
+        let sentence_start = i == 0 || self.gap(i - 1, i).contains(['.', '!', '?']);
+        // German capitalises every noun: "in Blau Größe L" is a colour; only an inflected
+        // adjective written with a capital ("Rotes Meer", "Weißes Haus") starts a name.
+        let german_noun = self.lang == Lang::De
+            && !["e", "es", "er", "en", "em"]
+                .iter()
+                .any(|end| self.word(i).ends_with(end));
+        capital(i) && !sentence_start && !german_noun && tight(i, i + 1) && capital(i + 1)
     }
 
     /// Text between two tokens, e.g. to see the `-` of "50-100".
@@ -270,6 +328,10 @@ const ORDER_CUES: &[&str] = &[
     "pedido",
     "orden",
     "ordernummer",
+    "bestellnr",
+    "auftragsnr",
+    "ordernr",
+    "bestellungsnummer",
     "ordre",
 ];
 const ORDER_FILLERS: &[&str] = &[
@@ -485,9 +547,9 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 
 fn currency_word(w: &str) -> Option<&'static str> {
     Some(match w {
-        "€" | "eur" | "euro" | "euros" | "e" => "EUR",
+        "€" | "eur" | "euro" | "euros" | "e" | "balles" | "pavos" | "euritos" => "EUR",
         "$" | "usd" | "dollar" | "dollars" | "bucks" | "dolares" | "dollari" => "USD",
-        "£" | "gbp" | "pound" | "pounds" | "livres" | "sterling" => "GBP",
+        "£" | "gbp" | "pound" | "pounds" | "livres" | "sterling" | "quid" => "GBP",
         "chf" | "franken" | "francs" | "franchi" => "CHF",
         _ => return None,
     })
@@ -575,6 +637,9 @@ const MAX_CUES: &[&str] = &[
     "unter",
     "bis",
     "hochstens",
+    "nicht teurer als",
+    "budget s",
+    "budget is",
     "hoechstens",
     "maximal",
     "weniger als",
@@ -624,6 +689,52 @@ const MIN_CUES: &[&str] = &[
     "desde",
     "minimo",
     "por encima de",
+];
+const POST_MAX_CUES: &[&str] = &[
+    "or less",
+    "or under",
+    "max",
+    "maximum",
+    "tops",
+    "at most",
+    "or below",
+    "ou moins",
+    "maxi",
+    "au maximum",
+    "au plus",
+    "oder weniger",
+    "hochstens",
+    "maximal",
+    "o meno",
+    "al massimo",
+    "massimo",
+    "o menos",
+    "como maximo",
+    "maximo",
+    "como mucho",
+];
+const POST_MIN_CUES: &[&str] = &[
+    "or more",
+    "and up",
+    "and above",
+    "or above",
+    "ou plus",
+    "et plus",
+    "minimum",
+    "oder mehr",
+    "und mehr",
+    "o piu",
+    "e piu",
+    "o mas",
+    "y mas",
+    "como minimo",
+    "minimo",
+];
+/// Words that introduce a size, for telling "Gr. 38" from an amount (the lexicon has the full
+/// list; these are the ones that also precede numbers).
+const SIZE_CUE_WORDS: &[&str] = &[
+    "size", "sz", "taille", "pointure", "gr", "grosse", "groesse", "taglia", "misura", "talla",
+    "numero", "t", "eu",
 ];
 const RANGE_CUES: &[&str] = &[
     "between", "entre", "zwischen", "tra", "fra", "from", "de", "von", "da", "desde",
@@ -776,9 +887,13 @@ fn prices(msg: &Message<'_>, out: &mut Vec<Entity>) {
             continue;
         }
         // A range: "20-30 €", "between 20 and 30", "de 20 à 30 euros".
+        // The join must be tight: in "Gr. 38, bis 120 €" the 38 is a size, not a bound.
         let join = t.get(a.next).map(|x| x.text.as_str());
-        let dash = msg.gap(a.next - 1, a.next).contains(['-', '–']);
-        let range_end = if dash {
+        let gap = msg.gap(a.next - 1, a.next);
+        let after_size_cue = i > 0 && SIZE_CUE_WORDS.contains(&t[i - 1].text.as_str());
+        let range_end = if gap.contains([',', ';']) || after_size_cue {
+            None
+        } else if gap.contains(['-', '–']) {
             Some(a.next)
         } else if join.is_some_and(|j| RANGE_JOINS.contains(&j)) {
             Some(a.next + 1)
@@ -805,8 +920,20 @@ fn prices(msg: &Message<'_>, out: &mut Vec<Entity>) {
         }
         let kind = if let Some(s) = cue_before(msg, i, MAX_CUES) {
             Some((EntityKind::PriceMax, s))
+        } else if let Some(s) = cue_before(msg, i, MIN_CUES) {
+            Some((EntityKind::PriceMin, s))
+        } else if a.currency.is_some() {
+            // "$35 or less", "60 dollars max", "50 € ou plus": the cue comes after.
+            let after = |cues: &[&str]| cues.iter().any(|c| msg.phrase_at(a.next, c).is_some());
+            if after(POST_MAX_CUES) {
+                Some((EntityKind::PriceMax, i))
+            } else if after(POST_MIN_CUES) {
+                Some((EntityKind::PriceMin, i))
+            } else {
+                None
+            }
         } else {
-            cue_before(msg, i, MIN_CUES).map(|s| (EntityKind::PriceMin, s))
+            None
         };
         if let Some((kind, s)) = kind {
             // "bis 15 Uhr", "ab 3 Stück": the cue words double as time and quantity words,
@@ -850,7 +977,7 @@ fn sizes(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
             let cued = i > 0
                 && (lexicon.size_cues.contains_key(&t[i - 1].text)
                     || matches!(t[i - 1].text.as_str(), "in" | "en" | "im"));
-            if w.len() > 1 || cued {
+            if w.len() > 1 || cued || msg.capital_letter_size(i) {
                 out.push(entity(
                     EntityKind::Size,
                     size.to_string(),
@@ -882,6 +1009,84 @@ fn sizes(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
         if let Some(v) = value {
             out.push(entity(EntityKind::Size, v, t[i].start, next.end));
         }
+    }
+}
+
+const NOT_COUNTED_AFTER: &[&str] = &[
+    "error",
+    "erreur",
+    "fehler",
+    "errore",
+    "code",
+    "codice",
+    "codigo",
+    "version",
+    "windows",
+    "ios",
+    "android",
+    "seite",
+    "page",
+    "pagina",
+    "chapitre",
+    "chapter",
+    "kapitel",
+    "capitolo",
+    "capitulo",
+    "number",
+    "numero",
+    "nummer",
+    "no",
+    "nr",
+    "n",
+    "room",
+    "zimmer",
+    "chambre",
+    "stanza",
+    "habitacion",
+    "level",
+    "niveau",
+    "stufe",
+    "livello",
+    "nivel",
+    "model",
+    "modell",
+    "modele",
+    "modello",
+    "modelo",
+    "series",
+    "serie",
+    "gen",
+    "iphone",
+    "galaxy",
+    "pixel",
+    "ps",
+    "xbox",
+    "table",
+    "tisch",
+    "tavolo",
+    "mesa",
+    "quai",
+    "gate",
+    "terminal",
+    "bus",
+    "line",
+    "ligne",
+    "linie",
+    "linea",
+    "top",
+    "v",
+    "covid",
+    "windows",
+    "office",
+    "macos",
+    "gate",
+];
+
+fn multiplier(w: &str) -> Option<u32> {
+    match w {
+        "hundred" | "cent" | "cents" | "hundert" | "cento" | "cien" | "cientos" => Some(100),
+        "thousand" | "mille" | "tausend" | "mila" | "mil" => Some(1000),
+        _ => None,
     }
 }
 
@@ -929,18 +1134,34 @@ fn quantities(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
         if is_unit(next) || currency_word(next).is_some() || next == "?" && t.len() == 2 {
             continue;
         }
+        // "Windows 11", "iPhone 15", "Fehler 403", "page 12": a name or a reference, not a count.
+        let prev = if i > 0 { t[i - 1].text.as_str() } else { "" };
+        if NOT_COUNTED_AFTER.contains(&prev) || msg.capitalised_name_before(i) {
+            continue;
+        }
+        // "14 oder 30 Tage", "2 or 3": alternatives of a count are rarely the order itself.
+        if matches!(
+            next,
+            "oder" | "or" | "ou" | "o" | "y" | "und" | "and" | "et" | "e" | "bis" | "to"
+        ) && t.get(i + 2).is_some_and(|x| {
+            x.kind == TokenKind::Number || number_at(msg, lexicon, i + 2).is_some()
+        }) {
+            continue;
+        }
+        // "five hundred", "cinq cents", "due mila": a multiplier word scales the count.
+        let (n, end) = match t.get(i + 1).and_then(|x| multiplier(&x.text)) {
+            Some(m) if is_word => (n * Decimal::from(m), t[i + 1].end),
+            _ => (n, t[i].end),
+        };
         // "quantité 4", "I'll take 2", "ne prendo 3": a count right after a taking verb.
         let cued =
             i > 0 && QUANTITY_CUES.contains(&t[i - 1].text.as_str()) && n <= Decimal::from(99);
-        // A bare number closing a message is more often a size, a price or a reference.
-        let followed = t.get(i + 1).is_some_and(|x| x.kind == TokenKind::Word);
-        if cued || followed || is_word {
-            out.push(entity(
-                EntityKind::Quantity,
-                n.to_string(),
-                t[i].start,
-                t[i].end,
-            ));
+        // A bare number closing a message is more often a size, a price or a reference; a
+        // number word needs its noun too ("table for two" is a party size).
+        let tight = !msg.gap(i, i + 1).contains([',', ';', '.', ':']);
+        let followed = tight && t.get(i + 1).is_some_and(|x| x.kind == TokenKind::Word);
+        if cued || followed {
+            out.push(entity(EntityKind::Quantity, n.to_string(), t[i].start, end));
         }
     }
 }
@@ -994,14 +1215,29 @@ fn attributes(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
             }
             if let Some((attribute, canonical)) = lexicon.attributes.get(&key) {
                 let kind = match attribute {
+                    // "the Red Sea", "Black Friday", "Casa Blanca": part of a proper name.
+                    Attribute::Color if len == 1 && msg.inside_proper_name(i) => continue,
                     Attribute::Color => EntityKind::Color,
                     Attribute::Material => EntityKind::Material,
                     // Size words ("small", "medium") are adjectives too; only take them after a cue.
                     Attribute::Size => {
+                        // "in medium", "taille moyenne", "the medium": a size; "a small bag": not.
                         let cued = len > 1
                             || (i > 0
                                 && (lexicon.size_cues.contains_key(&t[i - 1].text)
-                                    || matches!(t[i - 1].text.as_str(), "in" | "en" | "im")));
+                                    || matches!(
+                                        t[i - 1].text.as_str(),
+                                        "in" | "en"
+                                            | "im"
+                                            | "the"
+                                            | "le"
+                                            | "la"
+                                            | "el"
+                                            | "il"
+                                            | "die"
+                                            | "der"
+                                            | "das"
+                                    )));
                         if !cued {
                             continue;
                         }
@@ -1016,6 +1252,22 @@ fn attributes(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
                 ));
                 i += len;
                 continue 'outer;
+            }
+        }
+        // "Lederjacken", "Wollpullover": a German compound that starts with a material.
+        if msg.lang == Lang::De {
+            let w = t[i].text.as_str();
+            let stem = lexicon
+                .compounds
+                .iter()
+                .find(|(stem, _)| w.len() >= stem.len() + 3 && w.starts_with(stem.as_str()));
+            if let Some((_, material)) = stem {
+                out.push(entity(
+                    EntityKind::Material,
+                    material.clone(),
+                    t[i].start,
+                    t[i].end,
+                ));
             }
         }
         i += 1;
@@ -1056,10 +1308,35 @@ const NAME_CUES: &[&str] = &[
     "soy",
     "sono",
     "ich bin",
+    "hier ist",
+    "hier spricht",
+    "it s",
+    "it is",
+    "ici",
+    "qui e",
+    "aqui",
+    "habla",
+    "parla",
 ];
 /// After these weaker cues ("this is", "je suis") only a capitalised word is a name.
 const WEAK_NAME_CUES: &[&str] = &[
-    "this is", "c est", "je suis", "i am", "i m", "soy", "sono", "ich bin",
+    "this is",
+    "c est",
+    "je suis",
+    "i am",
+    "i m",
+    "soy",
+    "sono",
+    "ich bin",
+    "hier ist",
+    "hier spricht",
+    "it s",
+    "it is",
+    "ici",
+    "qui e",
+    "aqui",
+    "habla",
+    "parla",
 ];
 const NAME_STOP: &[&str] = &[
     "et",
@@ -1160,9 +1437,10 @@ fn person_names(msg: &Message<'_>, out: &mut Vec<Entity>) {
                 k += 1;
             }
             if k > j {
-                let name = otoks[j..k]
-                    .iter()
-                    .map(|o| capitalise(&original[o.start..o.end]))
+                // The original slice keeps "O'Connor" and "Jean-Luc" whole.
+                let name = original[otoks[j].start..otoks[k - 1].end]
+                    .split_whitespace()
+                    .map(capitalise)
                     .collect::<Vec<_>>()
                     .join(" ");
                 out.push(entity(
@@ -1175,7 +1453,33 @@ fn person_names(msg: &Message<'_>, out: &mut Vec<Entity>) {
             }
         }
     }
+    // "Jessica here", "hello, Sven hier": a capitalised word right before "here" near the start.
+    for i in 0..t.len().min(5) {
+        let here = matches!(msg.word(i + 1), "here" | "ici" | "hier" | "qui" | "aqui");
+        let word = &original[otoks[i].start..otoks[i].end];
+        let names_self = i + 2 >= t.len() || msg.gap(i + 1, i + 2).contains([',', '.', '!', '?']);
+        if here
+            && names_self
+            && word.starts_with(char::is_uppercase)
+            && word.chars().all(char::is_alphabetic)
+            && !NAME_STOP.contains(&t[i].text.as_str())
+            && !GREETINGS.contains(&t[i].text.as_str())
+        {
+            out.push(entity(
+                EntityKind::PersonName,
+                word.to_string(),
+                t[i].start,
+                t[i].end,
+            ));
+            return;
+        }
+    }
 }
+
+const GREETINGS: &[&str] = &[
+    "hello", "hi", "hey", "bonjour", "salut", "hallo", "moin", "servus", "ciao", "salve", "hola",
+    "buenas", "coucou",
+];
 
 fn has_capitals(s: &str) -> bool {
     s.chars().any(char::is_uppercase)

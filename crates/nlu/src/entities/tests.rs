@@ -266,3 +266,105 @@ fn midi_is_a_dress_length_unless_a_time_is_meant() {
     assert!(has(&run(Lang::Fr, "demain à midi"), "time", "12:00"));
     assert!(has(&run(Lang::Fr, "vers midi"), "time", "12:00"));
 }
+
+#[test]
+fn shapes_found_on_the_dev_set() {
+    // Prices whose cue comes after, slang currencies, a size before a bound.
+    assert!(has(
+        &run(Lang::En, "cotton polos in XS, $35 or less?"),
+        "price_max",
+        "35"
+    ));
+    assert!(has(
+        &run(Lang::En, "glass vases, no more than 45 quid"),
+        "price_max",
+        "45"
+    ));
+    let got = run(
+        Lang::De,
+        "ein dunkelgrünes Kleid aus Seide, Gr. 38, bis 120 €",
+    );
+    assert!(
+        has(&got, "size", "38") && has(&got, "price_max", "120") && !has(&got, "price_min", "38"),
+        "{got:?}"
+    );
+    assert!(has(
+        &run(Lang::De, "Rucksack aus Nylon, nicht teurer als 45 Euro"),
+        "price_max",
+        "45"
+    ));
+    // German compounds carry their material, colour compounds do not.
+    assert!(has(
+        &run(Lang::De, "Habt ihr Lederjacken in Schwarz?"),
+        "material",
+        "leather"
+    ));
+    assert!(has(
+        &run(Lang::De, "Der Wollmantel ist top"),
+        "material",
+        "wool"
+    ));
+    assert!(run(Lang::De, "ein Glas Rotwein")
+        .iter()
+        .all(|(k, ..)| k != "color"));
+    // Numbers that name things are not counts; multipliers scale.
+    for text in [
+        "Die App stürzt unter Windows 11 ab",
+        "Fehler 403, Konto gesperrt",
+        "14 oder 30 Tage Rückgabe?",
+        "table for two",
+    ] {
+        assert!(
+            run(Lang::De, text).iter().all(|(k, ..)| k != "quantity"),
+            "{text}"
+        );
+    }
+    assert!(has(
+        &run(Lang::En, "wholesale price for five hundred ceramic mugs?"),
+        "quantity",
+        "500"
+    ));
+    // Names beat the colour inside them and keep their apostrophes.
+    assert!(has(
+        &run(Lang::De, "ich heiße Lena Braun"),
+        "person_name",
+        "Lena Braun"
+    ));
+    assert!(has(
+        &run(Lang::En, "my name's Sarah O'Connor"),
+        "person_name",
+        "Sarah O'Connor"
+    ));
+    assert!(has(
+        &run(Lang::En, "hello, Jessica here"),
+        "person_name",
+        "Jessica"
+    ));
+    assert!(has(
+        &run(
+            Lang::De,
+            "Hallo, hier ist Jonas Weber, meine Bestellung fehlt"
+        ),
+        "person_name",
+        "Jonas Weber"
+    ));
+    // Capital single-letter sizes; proper names are not colours.
+    let got = run(Lang::En, "can I exchange the M for an L?");
+    assert!(has(&got, "size", "m") && has(&got, "size", "l"), "{got:?}");
+    assert!(run(Lang::En, "M. Dupont called")
+        .iter()
+        .all(|(k, ..)| k != "size"));
+    assert!(run(Lang::En, "how deep is the Red Sea?")
+        .iter()
+        .all(|(k, ..)| k != "color"));
+    assert!(has(
+        &run(Lang::De, "eine Jacke in Blau Größe L"),
+        "color",
+        "blue"
+    ));
+    assert!(has(
+        &run(Lang::De, "Wo ist meine Bestellung? Bestellnr. 554433"),
+        "order_number",
+        "554433"
+    ));
+}
