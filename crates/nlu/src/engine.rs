@@ -72,11 +72,24 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// The built-in sales model, trained from data/train (about half a second).
+    /// The built-in sales model, trained from data/train (about a second).
     pub fn builtin() -> Self {
         let model = train(&builtin_examples(), &TrainConfig::default())
             .expect("built-in training data is valid");
         Self::with_model(Arc::new(model))
+    }
+
+    /// The built-in sales intents plus a tenant's or template's own examples (new intents, or
+    /// more phrasings of built-in ones), through `cache` so each distinct set trains once.
+    pub fn with_examples(
+        extra: &[Example],
+        cache: &crate::cache::ModelCache,
+    ) -> Result<Self, TrainError> {
+        let mut examples = builtin_examples();
+        examples.extend_from_slice(extra);
+        Ok(Self::with_model(
+            cache.get_or_train(&examples, &TrainConfig::default())?,
+        ))
     }
 
     /// An engine around a model trained elsewhere (a tenant's own intents).
@@ -271,6 +284,42 @@ mod tests {
             understand("what's the capital of Australia", None).intent,
             "out_of_scope"
         );
+    }
+
+    #[test]
+    fn merchant_examples_add_an_intent_at_run_time() {
+        let cache = crate::cache::ModelCache::new(4);
+        let extra: Vec<Example> = [
+            "gift wrapping please",
+            "can you wrap it as a present",
+            "emballage cadeau svp",
+            "paquete de regalo por favor",
+            "als Geschenk verpacken bitte",
+            "confezione regalo grazie",
+        ]
+        .iter()
+        .map(|t| Example {
+            text: t.to_string(),
+            lang: None,
+            intent: "gift_wrap".into(),
+            entities: None,
+            now: None,
+        })
+        .collect();
+        let engine = Engine::with_examples(&extra, &cache).unwrap();
+        let u = engine.understand(&Request {
+            text: "could you gift wrap it?",
+            now: now(),
+            previous: None,
+            catalogue: None,
+        });
+        assert_eq!(u.intent, "gift_wrap");
+        assert_eq!(
+            understand("où est ma commande 4521 ?", None).intent,
+            "order_status"
+        );
+        Engine::with_examples(&extra, &cache).unwrap();
+        assert_eq!(cache.len(), 1, "the same set is trained once");
     }
 
     #[test]

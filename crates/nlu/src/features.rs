@@ -99,6 +99,12 @@ fn raw_features(text: &str, config: &FeatureConfig, out: &mut Vec<(u64, bool)>) 
     for w in words.iter().chain(std::iter::once(&"</s>")) {
         if *w != "</s>" {
             out.push((hash2(WORD, w, ""), true));
+            // German typed without umlauts ("moechte", "groesse") meets its folded spelling
+            // ("möchte" → "mochte").
+            if w.contains("ae") || w.contains("oe") || w.contains("ue") {
+                let plain = w.replace("ae", "a").replace("oe", "o").replace("ue", "u");
+                out.push((hash2(WORD, &plain, ""), true));
+            }
         }
         out.push((hash2(BIGRAM, prev, w), true));
         prev = w;

@@ -2,6 +2,7 @@
 //! intent classification and entity extraction in fr, en, de, it and es. Pure computation: no
 //! I/O, no async; callers hand it text, a reference time and the tenant's catalogue terms.
 
+pub mod cache;
 pub mod classifier;
 pub mod dataset;
 pub mod engine;

@@ -2074,6 +2074,93 @@ mod tests {
     }
 
     #[test]
+    fn dotted_times_with_am_pm() {
+        check(
+            "the day after tomorrow at 6.30pm",
+            Lang::En,
+            &["d:2026-11-27", "t:18:30"],
+        );
+        check("6.30 pm", Lang::En, &["t:18:30"]);
+        check("at 6.30 p.m.", Lang::En, &["t:18:30"]);
+        check("6.30am", Lang::En, &["t:06:30"]);
+        check("10.15a.m.", Lang::En, &["t:10:15"]);
+        check("12.30pm", Lang::En, &["t:12:30"]);
+        check("6p.m.", Lang::En, &["t:18:00"]);
+        check("à 6.30pm", Lang::Fr, &["t:18:30"]);
+        check("alle 6.30pm", Lang::It, &["t:18:30"]);
+        check("um 6.30pm", Lang::De, &["t:18:30"]);
+        check("a las 6.30 p.m.", Lang::Es, &["t:18:30"]);
+        check("13.30pm", Lang::En, &[]);
+    }
+
+    #[test]
+    fn dotted_times_after_a_time_preposition() {
+        check(
+            "appuntamento il 2 gennaio alle 9.45?",
+            Lang::It,
+            &["d:2027-01-02", "t:09:45"],
+        );
+        check("alle ore 18.30", Lang::It, &["t:18:30"]);
+        check("alle 9.30 di sera", Lang::It, &["t:21:30"]);
+        check("a las 9.30", Lang::Es, &["t:09:30"]);
+        check("a las 9.30 de la noche", Lang::Es, &["t:21:30"]);
+        check("at 6.30", Lang::En, &["t:18:30"]);
+        check("at 10.15 tomorrow", Lang::En, &["t:10:15", "d:2026-11-26"]);
+        check("gegen 9.30", Lang::De, &["t:09:30"]);
+        check("um 9.12.", Lang::De, &["t:09:12"]);
+        check("9.45h", Lang::Fr, &["t:09:45"]);
+        check("à 9.30 du soir", Lang::Fr, &["t:21:30"]);
+        check("14.30Uhr", Lang::De, &["t:14:30"]);
+    }
+
+    #[test]
+    fn dotted_prices_are_not_times() {
+        check("priced at 6.30", Lang::En, &[]);
+        check("at 6.30 €", Lang::En, &[]);
+        check("sold at 4.50 each", Lang::En, &[]);
+        check("at 6.30 a piece", Lang::En, &[]);
+        check("réduit à 6.30", Lang::Fr, &[]);
+        check("a 9.30", Lang::Es, &[]);
+        check("alle 9.75", Lang::It, &[]);
+        check("um 14.30 €", Lang::De, &[]);
+        check("size 9.5", Lang::En, &[]);
+    }
+
+    #[test]
+    fn weekday_with_a_day_number() {
+        check(
+            "une démo vendredi 4 à 16h",
+            Lang::Fr,
+            &["d:2026-12-04", "t:16:00"],
+        );
+        check(
+            "una demo venerdì 4 alle 16",
+            Lang::It,
+            &["d:2026-12-04", "t:16:00"],
+        );
+        check(
+            "una demo el viernes 4 a las 16h",
+            Lang::Es,
+            &["d:2026-12-04", "t:16:00"],
+        );
+        check("el viernes, día 4", Lang::Es, &["d:2026-12-04"]);
+        check("Friday the 4th", Lang::En, &["d:2026-12-04"]);
+        check(
+            "Freitag, den 4. um 10 Uhr",
+            Lang::De,
+            &["d:2026-12-04", "t:10:00"],
+        );
+        check("lundi 30 ?", Lang::Fr, &["d:2026-11-30"]);
+        check("mercredi 25", Lang::Fr, &["d:2026-11-25"]);
+        // Weekday and day disagree, or the number is an hour or a count: the weekday alone.
+        check("vendredi 2", Lang::Fr, &["d:2026-11-27"]);
+        check("samedi 5 paires", Lang::Fr, &["d:2026-11-28"]);
+        check("Friday 4 pm", Lang::En, &["d:2026-11-27", "t:16:00"]);
+        check("Freitag 4 Uhr", Lang::De, &["d:2026-11-27", "t:04:00"]);
+        check("Friday 4:30", Lang::En, &["d:2026-11-27", "t:04:30"]);
+    }
+
+    #[test]
     fn spans_point_into_the_folded_text() {
         let folded = fold("Réservez à 14h30 demain");
         let found = extract(&folded, Lang::Fr, now());
