@@ -4,7 +4,9 @@
 //! - training time of the built-in sales model, and of CLINC150 when ../shared/datasets is there;
 //! - resident memory added by the trained sales model.
 //!
-//! Prints figures; records nothing. Results go to docs/benchmarks.md by hand.
+//! Prints figures; records nothing. Results go to docs/benchmarks.md by hand. After the
+//! percentiles, divan times each stage on its own (`understand`, `classify`, `entities`,
+//! `language`, `catalogue`) with its own statistics.
 
 use std::time::Instant;
 
@@ -123,7 +125,45 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
+struct Fixture {
+    engine: Engine,
+    index: CatalogueIndex,
+    now: chrono::DateTime<FixedOffset>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: std::sync::OnceLock<Fixture> = std::sync::OnceLock::new();
+    F.get_or_init(|| Fixture {
+        engine: Engine::builtin(),
+        index: CatalogueIndex::build(&catalogue(10_000)),
+        now: FixedOffset::east_opt(3600).unwrap().with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+    })
+}
+
+#[divan::bench(args = MESSAGES)]
+fn understand(text: &str) -> comptoir_nlu::Understanding {
+    let f = fixture();
+    f.engine.understand(&Request { text, now: f.now, previous: None, catalogue: Some(&f.index) })
+}
+
+#[divan::bench(args = MESSAGES)]
+fn classify(text: &str) -> comptoir_nlu::classifier::Prediction {
+    fixture().engine.model().predict(text)
+}
+
+#[divan::bench(args = MESSAGES)]
+fn catalogue_mentions(text: &str) -> usize {
+    let folded = comptoir_nlu::normalize::fold(text);
+    let tokens = comptoir_nlu::normalize::tokenize(&folded);
+    fixture().index.find(&folded, &tokens).len()
+}
+
 fn main() {
+    percentiles();
+    divan::main();
+}
+
+fn percentiles() {
     let before = rss_bytes();
     let started = Instant::now();
     let engine = Engine::builtin();
