@@ -136,14 +136,22 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| Fixture {
         engine: Engine::builtin(),
         index: CatalogueIndex::build(&catalogue(10_000)),
-        now: FixedOffset::east_opt(3600).unwrap().with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+        now: FixedOffset::east_opt(3600)
+            .unwrap()
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .unwrap(),
     })
 }
 
 #[divan::bench(args = MESSAGES)]
 fn understand(text: &str) -> comptoir_nlu::Understanding {
     let f = fixture();
-    f.engine.understand(&Request { text, now: f.now, previous: None, catalogue: Some(&f.index) })
+    f.engine.understand(&Request {
+        text,
+        now: f.now,
+        previous: None,
+        catalogue: Some(&f.index),
+    })
 }
 
 #[divan::bench(args = MESSAGES)]

@@ -3,10 +3,9 @@
 //! with the same set shares the model.
 
 use std::collections::VecDeque;
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
-use rustc_hash::FxHasher;
+use sha2::{Digest, Sha256};
 
 use crate::classifier::{IntentModel, TrainConfig, TrainError};
 use crate::dataset::Example;
@@ -14,7 +13,7 @@ use crate::dataset::Example;
 /// A bounded cache of trained models (least recently used out first).
 pub struct ModelCache {
     capacity: usize,
-    entries: Mutex<VecDeque<(u64, Arc<IntentModel>)>>,
+    entries: Mutex<VecDeque<([u8; 32], Arc<IntentModel>)>>,
 }
 
 impl ModelCache {
@@ -25,16 +24,23 @@ impl ModelCache {
         }
     }
 
-    /// The fingerprint of a training set: texts, intents and languages, in order.
-    pub fn fingerprint(examples: &[Example]) -> u64 {
-        let mut h = FxHasher::default();
+    /// The fingerprint of a training set and its configuration: SHA-256 over every text,
+    /// intent and language, length-prefixed so no two different sets can collide by
+    /// construction (tenants' sets may one day share this cache).
+    pub fn fingerprint(examples: &[Example], config: &TrainConfig) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(format!("{config:?}").as_bytes());
         for e in examples {
-            e.text.hash(&mut h);
-            e.intent.hash(&mut h);
-            e.lang.hash(&mut h);
+            for field in [
+                e.text.as_str(),
+                e.intent.as_str(),
+                e.lang.as_deref().unwrap_or(""),
+            ] {
+                h.update((field.len() as u64).to_le_bytes());
+                h.update(field.as_bytes());
+            }
         }
-        examples.len().hash(&mut h);
-        h.finish()
+        h.finalize().into()
     }
 
     /// The model of `examples`, trained now if no cached model has the same training set.
@@ -45,7 +51,7 @@ impl ModelCache {
         examples: &[Example],
         config: &TrainConfig,
     ) -> Result<Arc<IntentModel>, TrainError> {
-        let key = Self::fingerprint(examples);
+        let key = Self::fingerprint(examples, config);
         if let Some(model) = self.get(key) {
             return Ok(model);
         }
@@ -61,7 +67,7 @@ impl ModelCache {
         Ok(model)
     }
 
-    fn get(&self, key: u64) -> Option<Arc<IntentModel>> {
+    fn get(&self, key: [u8; 32]) -> Option<Arc<IntentModel>> {
         let mut entries = self.entries.lock().expect("model cache lock");
         let p = entries.iter().position(|(k, _)| *k == key)?;
         let hit = entries.remove(p)?;

@@ -25,9 +25,21 @@ pub struct Example {
 pub struct ExpectedEntity {
     #[serde(rename = "type")]
     pub kind: String,
+    /// A string, or an integer for quantities and ordinals (as the API writes them).
+    #[serde(deserialize_with = "string_or_number")]
     pub value: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "entity value must be a string or a number, not {other}"
+        ))),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +202,8 @@ mod tests {
 {"text": "hi", "intent": "greet"}"#;
         let ex = parse_jsonl(text).unwrap();
         assert_eq!(ex.len(), 2);
+        let numeric = parse_jsonl(r#"{"text": "2 please", "intent": "add_to_cart", "entities": [{"type": "quantity", "value": 2}]}"#).unwrap();
+        assert_eq!(numeric[0].entities.as_ref().unwrap()[0].value, "2");
         assert_eq!(
             ex[0].entities.as_ref().unwrap()[0].currency.as_deref(),
             Some("EUR")

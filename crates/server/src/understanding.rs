@@ -13,17 +13,29 @@ use comptoir_store::{Store, StoreError};
 /// Most products read into one tenant's mention index; beyond, the index covers the first ones.
 const MAX_INDEXED_PRODUCTS: usize = 50_000;
 
-/// A tenant's index and the catalogue version it was built from.
-type CachedIndex = ((u64, i64), Arc<CatalogueIndex>);
+/// Most tenants whose mention index is kept in memory; beyond, the least recently used goes
+/// (it is rebuilt on its tenant's next message).
+const MAX_CACHED_TENANTS: usize = 256;
+
+/// A tenant's index, the catalogue version it was built from, and when it was last used.
+struct Cached {
+    version: i64,
+    index: Arc<CatalogueIndex>,
+    used: u64,
+}
 
 #[derive(Default)]
 pub struct Understanding {
     engine: OnceLock<Engine>,
-    catalogues: Mutex<HashMap<String, CachedIndex>>,
+    catalogues: Mutex<HashMap<String, Cached>>,
+    /// One rebuild at a time per tenant: during an import the version moves with every batch,
+    /// and concurrent messages must not each read the whole catalogue.
+    rebuilding: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    clock: std::sync::atomic::AtomicU64,
 }
 
 impl Understanding {
-    /// The engine, training it on the first call (about half a second; run it off the runtime).
+    /// The engine, training it on the first call (about a second; run it off the runtime).
     pub fn engine(&self) -> &Engine {
         self.engine.get_or_init(Engine::builtin)
     }
@@ -36,21 +48,45 @@ impl Understanding {
         });
     }
 
-    /// The tenant's mention index, rebuilt when products were added, changed or deleted.
+    fn cached(&self, tenant: &str) -> Option<(i64, Arc<CatalogueIndex>)> {
+        let tick = self
+            .clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut map = self.catalogues.lock().expect("catalogue cache lock");
+        let c = map.get_mut(tenant)?;
+        c.used = tick;
+        Some((c.version, Arc::clone(&c.index)))
+    }
+
+    /// The tenant's mention index, rebuilt when its catalogue version moved. While one
+    /// request rebuilds, the others keep using the previous index.
     pub async fn catalogue(
         &self,
         store: &dyn Store,
         tenant: &Tenant,
     ) -> Result<Arc<CatalogueIndex>, StoreError> {
         let version = store.catalogue_version(&tenant.id).await?;
-        if let Some((v, index)) = self
-            .catalogues
-            .lock()
-            .expect("catalogue cache lock")
-            .get(&tenant.id)
-        {
+        let current = self.cached(&tenant.id);
+        if let Some((v, index)) = &current {
             if *v == version {
                 return Ok(Arc::clone(index));
+            }
+        }
+        let gate = Arc::clone(
+            self.rebuilding
+                .lock()
+                .expect("rebuild lock")
+                .entry(tenant.id.clone())
+                .or_default(),
+        );
+        let _building = match (gate.try_lock(), &current) {
+            (Ok(guard), _) => guard,
+            (Err(_), Some((_, stale))) => return Ok(Arc::clone(stale)),
+            (Err(_), None) => gate.lock().await,
+        };
+        if let Some((v, index)) = self.cached(&tenant.id) {
+            if v >= version {
+                return Ok(index);
             }
         }
         let items = read_catalogue(store, tenant).await?;
@@ -59,10 +95,27 @@ impl Understanding {
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("catalogue index build failed: {e}")))?,
         );
-        self.catalogues
-            .lock()
-            .expect("catalogue cache lock")
-            .insert(tenant.id.clone(), (version, Arc::clone(&index)));
+        let tick = self
+            .clock
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut map = self.catalogues.lock().expect("catalogue cache lock");
+        if map.len() >= MAX_CACHED_TENANTS && !map.contains_key(&tenant.id) {
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, c)| c.used)
+                .map(|(k, _)| k.clone())
+            {
+                map.remove(&oldest);
+            }
+        }
+        map.insert(
+            tenant.id.clone(),
+            Cached {
+                version,
+                index: Arc::clone(&index),
+                used: tick,
+            },
+        );
         Ok(index)
     }
 }

@@ -1181,6 +1181,38 @@ async fn nlu_parse_understands_with_the_tenant_catalogue(backend: &str) {
             .any(|e| e["type"] == "product" && e["id"] == p["id"]),
         "{u}"
     );
+    // An import that only renames a product (no new product, same brand) is seen too.
+    let renamed = json!([{"sku": "SCARF-1", "product_id": "scarf-wool", "lang": "fr", "title": "Étole en cachemire",
+        "price": "69.90", "currency": "EUR", "stock": 3}]);
+    let (st, body) = srv
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports?format=json",
+            &shop.sk,
+            "application/json",
+            renamed.to_string().into_bytes(),
+        )
+        .await;
+    assert!(
+        st.is_success() && body["report"]["rows_changed"].as_u64() > Some(0),
+        "{st} {body}"
+    );
+    let (_, _, u) = srv
+        .call(
+            Method::POST,
+            "/v1/nlu/parse",
+            Some(&shop.pk),
+            Some(json!({"text": "l'étole en cachemire est dispo ?"})),
+        )
+        .await;
+    assert!(
+        u["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "product" && e["id"] == p["id"]),
+        "{u}"
+    );
     srv.stop().await;
 }
 

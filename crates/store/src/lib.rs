@@ -160,9 +160,9 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_product(&self, tenant: &Tenant, id: &str) -> Result<bool>;
     /// (products, variants) of the tenant.
     async fn count_catalogue(&self, tenant_id: &str) -> Result<(u64, u64)>;
-    /// A value that changes whenever a product of the tenant is added, changed or deleted:
-    /// (product count, latest update time). Caches derived from the catalogue key on it.
-    async fn catalogue_version(&self, tenant_id: &str) -> Result<(u64, i64)>;
+    /// A counter bumped by every write that changes the tenant's catalogue (import, create,
+    /// update, delete; an idle re-import leaves it). Caches derived from the catalogue key on it.
+    async fn catalogue_version(&self, tenant_id: &str) -> Result<i64>;
 
     async fn record_import(&self, record: &ImportRecord) -> Result<()>;
     async fn list_imports(&self, tenant_id: &str, limit: u32) -> Result<Vec<ImportRecord>>;

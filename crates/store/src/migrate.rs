@@ -4,18 +4,32 @@
 //! build libsqlite3 a second time on 2-core CI for no gain.
 
 /// (version, name, SQL) for SQLite.
-pub const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-)];
+pub const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "catalogue_version",
+        include_str!("../migrations/sqlite/0002_catalogue_version.sql"),
+    ),
+];
 
 /// (version, name, SQL) for PostgreSQL.
-pub const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+pub const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "catalogue_version",
+        include_str!("../migrations/postgres/0002_catalogue_version.sql"),
+    ),
+];
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS comptoir_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

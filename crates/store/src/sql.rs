@@ -567,6 +567,12 @@ macro_rules! sql_store {
             async fn upsert_products(&self, tenant: &Tenant, batch: &[ProductUpsert]) -> Result<UpsertOutcome> {
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let out = Self::upsert_in(&mut tx, tenant, batch).await?;
+                if out.rows_changed > 0 {
+                    sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                    .bind(&tenant.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok(out)
             }
@@ -601,6 +607,10 @@ macro_rules! sql_store {
                         .fetch_one(&mut *tx)
                         .await?;
                 let product = Self::load(&mut tx, tenant, &[id], lang).await?.pop();
+                sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                    .bind(&tenant.id)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 product.ok_or_else(|| corrupt("product", "vanished after insert"))
             }
@@ -651,6 +661,10 @@ macro_rules! sql_store {
                     .bind(now_ms())
                     .bind(&tenant.id)
                     .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                    .bind(&tenant.id)
                     .execute(&mut *tx)
                     .await?;
                 let product = Self::load(&mut tx, tenant, &[id.to_string()], lang).await?.pop();
@@ -751,12 +765,20 @@ macro_rules! sql_store {
             }
 
             async fn delete_product(&self, tenant: &Tenant, id: &str) -> Result<bool> {
+                let mut tx = self.pool.begin_with($begin_write).await?;
                 let n = sqlx::query("DELETE FROM products WHERE tenant_id = $1 AND id = $2")
                     .bind(&tenant.id)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?
                     .rows_affected();
+                if n > 0 {
+                    sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                    .bind(&tenant.id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
                 Ok(n > 0)
             }
 
@@ -772,16 +794,12 @@ macro_rules! sql_store {
                 Ok((p as u64, v as u64))
             }
 
-            async fn catalogue_version(&self, tenant_id: &str) -> Result<(u64, i64)> {
-                let row = sqlx::query(
-                    "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), 0) AS latest FROM products WHERE tenant_id = $1",
-                )
-                .bind(tenant_id)
-                .fetch_one(&self.pool)
-                .await?;
-                let n: i64 = row.try_get("n")?;
-                let latest: i64 = row.try_get("latest")?;
-                Ok((n as u64, latest))
+            async fn catalogue_version(&self, tenant_id: &str) -> Result<i64> {
+                let v: Option<i64> = sqlx::query_scalar("SELECT catalogue_version FROM tenants WHERE id = $1")
+                    .bind(tenant_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(v.unwrap_or(0))
             }
 
             async fn record_import(&self, r: &ImportRecord) -> Result<()> {

@@ -7,6 +7,8 @@
 //! deletion index: each word and its one-letter deletions, as SymSpell does, so lookups cost a
 //! few hash probes whatever the catalogue size). The index is rebuilt when the catalogue changes.
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{entity, Entity, EntityKind};
@@ -14,6 +16,8 @@ use crate::normalize::{fold, tokenize, Token, TokenKind};
 
 const PRODUCT_TERMS: &str = include_str!("../../data/product_terms.toml");
 const MAX_TERM_TOKENS: usize = 4;
+/// Longest word the spellers index or correct.
+const MAX_SPELLED: usize = 24;
 
 /// One product as the index sees it.
 #[derive(Debug, Clone, Default)]
@@ -36,7 +40,10 @@ struct Speller {
 
 impl Speller {
     fn add(&mut self, word: &str) {
-        if word.chars().count() < 5 || !self.words.insert(word.to_string()) {
+        // Deletions grow with the square of the length: long "words" (codes, junk) are not
+        // worth correcting and would let one product title cost megabytes.
+        let len = word.chars().count();
+        if !(5..=MAX_SPELLED).contains(&len) || !self.words.insert(word.to_string()) {
             return;
         }
         for d in deletions(word) {
@@ -51,6 +58,9 @@ impl Speller {
     /// The known word within one edit of `w` (insertion, deletion, substitution or swap), if
     /// exactly one is.
     fn correct(&self, w: &str) -> Option<&str> {
+        if w.chars().count() > MAX_SPELLED + 1 {
+            return None;
+        }
         let mut candidates: FxHashSet<&str> = FxHashSet::default();
         let own = deletions(w);
         for d in &own {
@@ -320,7 +330,7 @@ struct ItemMeta {
 /// The per-tenant mention index.
 #[derive(Debug, Default)]
 pub struct CatalogueIndex {
-    concepts: Concepts,
+    concepts: Arc<Concepts>,
     /// Title key → the products whose title has it.
     titles: FxHashMap<KeyKind, Vec<u32>>,
     /// Name key → the category and brand names that contain it.
@@ -336,10 +346,15 @@ pub struct CatalogueIndex {
 impl CatalogueIndex {
     /// Builds the index of a catalogue with the built-in concept dictionary.
     pub fn build(items: &[CatalogueItem]) -> Self {
-        Self::build_with(items, Concepts::builtin())
+        static BUILTIN: std::sync::OnceLock<Arc<Concepts>> = std::sync::OnceLock::new();
+        // The dictionary is ~20 MB of phrases: one copy for every tenant's index.
+        Self::build_with(
+            items,
+            Arc::clone(BUILTIN.get_or_init(|| Arc::new(Concepts::builtin()))),
+        )
     }
 
-    pub fn build_with(items: &[CatalogueItem], concepts: Concepts) -> Self {
+    pub fn build_with(items: &[CatalogueItem], concepts: Arc<Concepts>) -> Self {
         let mut index = CatalogueIndex {
             concepts,
             ..Default::default()

@@ -667,12 +667,12 @@ fn format_date(d: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
-/// A day and month without a year: this year, or next year when already past.
+/// A day and month without a year: this year, or the next year it exists in when already past
+/// (29 February waits for a leap year, up to 8 years ahead).
 fn roll_forward(today: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
     let year = today.year();
-    [Some(year), year.checked_add(1)]
-        .into_iter()
-        .flatten()
+    (0..=8)
+        .filter_map(|k| year.checked_add(k))
         .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
         .find(|d| *d >= today)
 }

@@ -120,6 +120,11 @@ struct Message<'a> {
     /// Tokens of the un-folded text (case and accents kept), aligned with `tokens` when the
     /// counts agree; used for person names.
     original: Option<(&'a str, Vec<Token>)>,
+    /// The NFKC text before folding (case and accents kept), for emails.
+    nfkc: &'a str,
+    /// Whether the original has any lower-case letter (an all-capitals message says nothing
+    /// through capitals); computed once, not per token.
+    has_lowercase: bool,
     lang: Lang,
 }
 
@@ -146,7 +151,7 @@ impl Message<'_> {
         let Some((text, toks)) = &self.original else {
             return false;
         };
-        if i < 2 || !text.chars().any(char::is_lowercase) {
+        if i < 2 || !self.has_lowercase {
             return false;
         }
         let word = &text[toks[i - 1].start..toks[i - 1].end];
@@ -168,10 +173,7 @@ impl Message<'_> {
             .get(i + 1)
             .is_some_and(|n| text[n.start..n.end].starts_with(char::is_uppercase));
         let initial = text[toks[i].end..].starts_with(['.', '\'']);
-        matches!(word, "S" | "M" | "L")
-            && text.chars().any(char::is_lowercase)
-            && !next_is_name
-            && !initial
+        matches!(word, "S" | "M" | "L") && self.has_lowercase && !next_is_name && !initial
     }
 
     /// True when token `i` is a capitalised word inside a run of capitalised words, not at the
@@ -218,6 +220,8 @@ pub fn extract(text: &str, ctx: &Context<'_>, lexicon: &Lexicon) -> Vec<Entity> 
         tokens: &tokens,
         original: (original_tokens.len() == tokens.len())
             .then_some((nfkc.as_str(), original_tokens)),
+        nfkc: &nfkc,
+        has_lowercase: nfkc.chars().any(char::is_lowercase),
         lang: ctx.lang,
     };
     let mut found = Vec::new();
@@ -285,34 +289,52 @@ fn settle(mut found: Vec<Entity>) -> Vec<Entity> {
 // ---------------------------------------------------------------------------------- contacts
 
 fn emails(msg: &Message<'_>, out: &mut Vec<Entity>) {
-    let s = msg.folded.as_bytes();
-    let local = |c: u8| c.is_ascii_alphanumeric() || b"._%+-".contains(&c);
-    let domain = |c: u8| c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
-    for (at, _) in msg.folded.match_indices('@') {
-        let mut start = at;
-        while start > 0 && local(s[start - 1]) {
-            start -= 1;
+    // Found in the folded text for the span, valued from the original: "müller@bücher.de" is
+    // not "muller@bucher.de".
+    let folded = email_spans(msg.folded);
+    let original = email_spans(msg.nfkc);
+    let same = folded.len() == original.len();
+    for (n, &(start, end)) in folded.iter().enumerate() {
+        let value = match original.get(n) {
+            Some(&(a, b)) if same => msg.nfkc[a..b].to_lowercase(),
+            _ => msg.folded[start..end].to_string(),
+        };
+        out.push(entity(EntityKind::Email, value, start, end));
+    }
+}
+
+/// Byte spans of the email addresses of `text` (Unicode letters allowed).
+fn email_spans(text: &str) -> Vec<(usize, usize)> {
+    let local = |c: char| c.is_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || c == '.' || c == '-';
+    let mut spans = Vec::new();
+    let mut searched_to = 0;
+    for (at, _) in text.match_indices('@') {
+        if at < searched_to {
+            continue;
         }
-        let mut end = at + 1;
-        while end < s.len() && domain(s[end]) {
-            end += 1;
-        }
-        while end > at + 1 && s[end - 1] == b'.' {
+        let start = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| local(*c))
+            .last()
+            .map_or(at, |(p, _)| p);
+        let mut end = text[at + 1..]
+            .find(|c: char| !domain(c))
+            .map_or(text.len(), |p| at + 1 + p);
+        while end > at + 1 && text[..end].ends_with('.') {
             end -= 1;
         }
-        let host = &msg.folded[at + 1..end];
+        searched_to = end;
+        let host = &text[at + 1..end];
         let tld_ok = host
             .rsplit_once('.')
-            .is_some_and(|(h, tld)| !h.is_empty() && tld.len() >= 2);
+            .is_some_and(|(h, tld)| !h.is_empty() && tld.chars().count() >= 2);
         if start < at && tld_ok {
-            out.push(entity(
-                EntityKind::Email,
-                msg.folded[start..end].to_string(),
-                start,
-                end,
-            ));
+            spans.push((start, end));
         }
     }
+    spans
 }
 
 const ORDER_CUES: &[&str] = &[
@@ -412,7 +434,8 @@ fn order_numbers(msg: &Message<'_>, out: &mut Vec<Entity>) {
 /// The identifier starting at token `j`: letters, digits and inner `-`, `_`, `/`.
 fn code_from<'a>(msg: &Message<'a>, j: usize) -> &'a str {
     let start = msg.tokens[j].start;
-    let rest = &msg.folded[start..];
+    // Order numbers are short; looking further would make "1/1/1/…" quadratic.
+    let rest = crate::normalize::truncate(&msg.folded[start..], 40);
     let mut end = rest
         .find(|c: char| !(c.is_ascii_alphanumeric() || "-_/".contains(c)))
         .unwrap_or(rest.len());
@@ -531,14 +554,20 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
         .char_indices()
         .filter(|(_, c)| *c == '.' || *c == ',')
         .collect();
+    let digits_after = |p: usize| s[p + 1..].find(['.', ',']).unwrap_or(s.len() - p - 1);
+    let all_thousands = !seps.is_empty()
+        && seps.iter().all(|(_, c)| *c == seps[0].1)
+        && seps.iter().all(|&(p, _)| digits_after(p) == 3)
+        && !s.starts_with('0');
     let cleaned = match seps.as_slice() {
         [] => s.to_string(),
-        [(p, _)] if s.len() - p - 1 == 3 => s.replace(['.', ','], ""),
+        // "1.299", "1,000,000", "1.234.567": thousands ("0,500" is half, not five hundred).
+        _ if all_thousands => s.replace(['.', ','], ""),
         [(_, _)] => s.replace(',', "."),
-        [.., (p, last)] => {
+        // "1.299,90", "1,299.90": the last separator is the decimal point.
+        [.., (p, _)] => {
             let (int, frac) = s.split_at(*p);
             let int: String = int.chars().filter(|c| c.is_ascii_digit()).collect();
-            let _ = last;
             format!("{int}.{}", &frac[1..])
         }
     };
@@ -593,7 +622,25 @@ fn amount_at(msg: &Message<'_>, lexicon: &Lexicon, i: usize) -> Option<Amount> {
             });
         }
     }
-    let value = number_at(msg, lexicon, i)?;
+    let mut value = number_at(msg, lexicon, i)?;
+    // "1 000 €", "1 500 euros": French and Swiss write thousands with a space (NFKC turned
+    // the no-break spaces into plain ones). Groups of exactly three digits, one space apart.
+    let mut i = i;
+    if tok.kind == TokenKind::Number
+        && tok.text.len() <= 3
+        && tok.text.bytes().all(|b| b.is_ascii_digit())
+    {
+        while let Some(group) = t.get(i + 1).filter(|g| {
+            g.kind == TokenKind::Number
+                && g.text.len() == 3
+                && g.text.bytes().all(|b| b.is_ascii_digit())
+                && msg.gap(i, i + 1) == " "
+        }) {
+            value = value * Decimal::from(1000) + parse_decimal(&group.text)?;
+            i += 1;
+        }
+    }
+    let tok = &t[i];
     let suffix = t.get(i + 1).and_then(|x| currency_word(&x.text));
     // A lone "e" only means euro when glued to the number ("50e"), not in "50 e 60".
     let suffix = suffix.filter(|_| t[i + 1].text != "e" || t[i + 1].start == tok.end);
@@ -1082,6 +1129,79 @@ const NOT_COUNTED_AFTER: &[&str] = &[
     "gate",
 ];
 
+fn is_month(w: &str) -> bool {
+    matches!(
+        w,
+        "janvier"
+            | "fevrier"
+            | "mars"
+            | "avril"
+            | "mai"
+            | "juin"
+            | "juillet"
+            | "aout"
+            | "septembre"
+            | "octobre"
+            | "novembre"
+            | "decembre"
+            | "january"
+            | "february"
+            | "march"
+            | "april"
+            | "may"
+            | "june"
+            | "july"
+            | "august"
+            | "september"
+            | "october"
+            | "november"
+            | "december"
+            | "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+            | "januar"
+            | "februar"
+            | "marz"
+            | "juni"
+            | "juli"
+            | "oktober"
+            | "dezember"
+            | "jaenner"
+            | "janner"
+            | "gennaio"
+            | "febbraio"
+            | "marzo"
+            | "aprile"
+            | "maggio"
+            | "giugno"
+            | "luglio"
+            | "agosto"
+            | "settembre"
+            | "ottobre"
+            | "dicembre"
+            | "enero"
+            | "febrero"
+            | "abril"
+            | "mayo"
+            | "junio"
+            | "julio"
+            | "septiembre"
+            | "setiembre"
+            | "octubre"
+            | "noviembre"
+            | "diciembre"
+    )
+}
+
 fn multiplier(w: &str) -> Option<u32> {
     match w {
         "hundred" | "cent" | "cents" | "hundert" | "cento" | "cien" | "cientos" => Some(100),
@@ -1132,6 +1252,10 @@ fn quantities(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
         }
         let next = t.get(i + 1).map_or("", |x| x.text.as_str());
         if is_unit(next) || currency_word(next).is_some() || next == "?" && t.len() == 2 {
+            continue;
+        }
+        // "le 31 février" (impossible, so no date was found): still a date, not a count.
+        if is_month(next) {
             continue;
         }
         // "Windows 11", "iPhone 15", "Fehler 403", "page 12": a name or a reference, not a count.

@@ -368,3 +368,56 @@ fn shapes_found_on_the_dev_set() {
         "554433"
     ));
 }
+
+#[test]
+fn review_findings_stay_fixed() {
+    // Thousands with spaces, repeated separators, a leading zero.
+    assert!(has(&run(Lang::Fr, "moins de 1 000 €"), "price_max", "1000"));
+    let got = run(Lang::Fr, "entre 1 000 et 2 000 €");
+    assert!(
+        has(&got, "price_min", "1000") && has(&got, "price_max", "2000"),
+        "{got:?}"
+    );
+    assert!(has(
+        &run(Lang::En, "under $1,000,000"),
+        "price_max",
+        "1000000"
+    ));
+    assert_eq!(parse_decimal("1.234.567"), Some(Decimal::from(1_234_567)));
+    assert_eq!(
+        parse_decimal("0,500").map(|d| d.to_string()),
+        Some("0.5".into())
+    );
+    assert_eq!(
+        parse_decimal("1.299,90").map(|d| d.to_string()),
+        Some("1299.9".into())
+    );
+    // Emails keep their letters.
+    assert!(has(
+        &run(Lang::De, "Mail an Müller@Bücher.de bitte"),
+        "email",
+        "müller@bücher.de"
+    ));
+    // Long words and token floods that used to cost quadratic work (their speed is in
+    // benches; here they must simply be understood).
+    for text in [
+        "q".repeat(4096),
+        "1 ".repeat(2048),
+        "M ".repeat(2048),
+        "1/".repeat(2048),
+        "㍱".repeat(1365),
+    ] {
+        let _ = run(Lang::Fr, &text);
+    }
+}
+
+#[test]
+fn leap_day_and_impossible_dates() {
+    assert!(has(
+        &run(Lang::Fr, "livraison le 29 février ?"),
+        "date",
+        "2028-02-29"
+    ));
+    let got = run(Lang::Fr, "le 31 février");
+    assert!(got.iter().all(|(k, ..)| k != "quantity"), "{got:?}");
+}

@@ -98,7 +98,8 @@ impl From<comptoir_nlu::Understanding> for UnderstandingOut {
 #[utoipa::path(post, path = "/v1/nlu/parse", tag = "understanding", request_body = ParseIn,
     security(("bearer" = [])),
     responses((status = 200, body = UnderstandingOut), (status = 401, body = Problem),
-        (status = 413, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem),
+        (status = 503, body = Problem)))]
 pub async fn parse(
     State(st): State<AppState>,
     auth: Auth,
