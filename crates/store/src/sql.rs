@@ -504,7 +504,7 @@ macro_rules! sql_store {
             }
 
             async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-                let r = sqlx::query("SELECT * FROM tenants WHERE slug = $1")
+                let r = sqlx::query("SELECT id, slug, name, plan, currency, locales, created_at FROM tenants WHERE slug = $1")
                     .bind(slug)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -512,7 +512,7 @@ macro_rules! sql_store {
             }
 
             async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>> {
-                let r = sqlx::query("SELECT * FROM tenants WHERE id = $1")
+                let r = sqlx::query("SELECT id, slug, name, plan, currency, locales, created_at FROM tenants WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
