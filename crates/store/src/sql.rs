@@ -536,7 +536,7 @@ macro_rules! sql_store {
             }
 
             async fn api_key_by_token(&self, token: &str) -> Result<Option<ApiKey>> {
-                let r = sqlx::query("SELECT * FROM api_keys WHERE hash = $1")
+                let r = sqlx::query("SELECT id, tenant_id, kind, name, prefix, hash, created_at, revoked_at FROM api_keys WHERE hash = $1")
                     .bind(hash_token(token))
                     .fetch_optional(&self.pool)
                     .await?;
@@ -544,7 +544,7 @@ macro_rules! sql_store {
             }
 
             async fn list_api_keys(&self, tenant_id: &str) -> Result<Vec<ApiKey>> {
-                let rows = sqlx::query("SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id")
+                let rows = sqlx::query("SELECT id, tenant_id, kind, name, prefix, hash, created_at, revoked_at FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id")
                     .bind(tenant_id)
                     .fetch_all(&self.pool)
                     .await?;
@@ -823,7 +823,7 @@ macro_rules! sql_store {
 
             async fn list_imports(&self, tenant_id: &str, limit: u32) -> Result<Vec<ImportRecord>> {
                 let rows = sqlx::query(
-                    "SELECT * FROM imports WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                    "SELECT id, tenant_id, format, source, rows_total, rows_imported, rows_rejected, report, created_at FROM imports WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
                 )
                 .bind(tenant_id)
                 .bind(limit.clamp(1, 200) as i64)
@@ -833,7 +833,7 @@ macro_rules! sql_store {
             }
 
             async fn import(&self, tenant_id: &str, id: &str) -> Result<Option<ImportRecord>> {
-                let r = sqlx::query("SELECT * FROM imports WHERE tenant_id = $1 AND id = $2")
+                let r = sqlx::query("SELECT id, tenant_id, format, source, rows_total, rows_imported, rows_rejected, report, created_at FROM imports WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant_id)
                     .bind(id)
                     .fetch_optional(&self.pool)
