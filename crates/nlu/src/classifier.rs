@@ -142,11 +142,6 @@ impl IntentModel {
         self.threshold
     }
 
-    /// Overrides the fitted out-of-scope threshold (a probability in 0..1).
-    pub fn set_threshold(&mut self, threshold: f32) {
-        self.threshold = threshold.clamp(0.0, 1.0);
-    }
-
     /// Approximate heap size of the model in bytes.
     pub fn memory_bytes(&self) -> usize {
         self.weights.len() * 4 + self.vectorizer.dimensions() * (4 + 16)
@@ -163,14 +158,6 @@ impl IntentModel {
             }
         }
         s
-    }
-
-    /// Calibrated probability of every label (in `labels()` order).
-    pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        softmax(
-            &self.scores(&self.vectorizer.transform(text)),
-            self.temperature,
-        )
     }
 
     /// Classifies one message. Below the fitted threshold, or when the out-of-scope class wins,

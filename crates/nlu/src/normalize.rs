@@ -167,16 +167,6 @@ pub fn within_edits(a: &str, b: &str, max: usize) -> Option<usize> {
     (d <= max).then_some(d)
 }
 
-/// How many typos a word of this length may carry and still match: none below 5 letters
-/// (too many short words are one edit apart), one up to 8, two beyond.
-pub fn typo_budget(len: usize) -> usize {
-    match len {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

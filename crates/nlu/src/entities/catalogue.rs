@@ -305,6 +305,8 @@ fn is_stop_word(w: &str) -> bool {
 #[derive(Debug)]
 struct NamePhrase {
     keys: Vec<KeyKind>,
+    /// The folded words of the name, to prefer the translation the shopper wrote.
+    words: Vec<String>,
     name: String,
     kind: EntityKind,
     /// Translations of one category (names that label the same products) share a group and
@@ -415,13 +417,7 @@ impl CatalogueIndex {
             for cat in &item.categories {
                 let folded = fold(cat);
                 let id = *group_of.entry(folded).or_insert_with(|| {
-                    parent.push(parent.len() as u32);
-                    phrase_names.push((
-                        cat.clone(),
-                        EntityKind::Category,
-                        (parent.len() - 1) as u32,
-                    ));
-                    (parent.len() - 1) as u32
+                    new_group(&mut parent, &mut phrase_names, cat, EntityKind::Category)
                 });
                 match first {
                     None => first = Some(id),
@@ -436,13 +432,7 @@ impl CatalogueIndex {
             .filter(|b| !b.trim().is_empty())
         {
             brands.entry(fold(brand)).or_insert_with(|| {
-                parent.push(parent.len() as u32);
-                phrase_names.push((
-                    brand.to_string(),
-                    EntityKind::Brand,
-                    (parent.len() - 1) as u32,
-                ));
-                (parent.len() - 1) as u32
+                new_group(&mut parent, &mut phrase_names, brand, EntityKind::Brand)
             });
         }
         for (name, kind, id) in phrase_names {
@@ -454,8 +444,10 @@ impl CatalogueIndex {
             for k in &keys {
                 index.names.entry(k.clone()).or_default().push(at);
             }
+            let words = tokenize(&fold(&name)).into_iter().map(|t| t.text).collect();
             index.phrases.push(NamePhrase {
                 keys,
+                words,
                 name,
                 kind,
                 group: find(&mut parent, id),
@@ -510,8 +502,8 @@ impl CatalogueIndex {
         self.concepts.keys(&fixed)
     }
 
-    /// The catalogue mentions of one message (folded text and its tokens).
-    pub fn find(&self, _folded: &str, tokens: &[Token]) -> Vec<Entity> {
+    /// The catalogue mentions of one message (its folded tokens).
+    pub fn find(&self, tokens: &[Token]) -> Vec<Entity> {
         if self.items.is_empty() && self.phrases.is_empty() {
             return Vec::new();
         }
@@ -534,9 +526,7 @@ impl CatalogueIndex {
             .filter(|(_, p)| p.keys.iter().all(|k| span.contains_key(k)))
             .map(|(at, p)| {
                 // Prefer the translation the shopper actually wrote, then the catalogue's first.
-                let literal = tokenize(&fold(&p.name))
-                    .iter()
-                    .all(|t| words.contains(t.text.as_str()));
+                let literal = p.words.iter().all(|w| words.contains(w.as_str()));
                 (p.keys.len(), literal, at, p)
             })
             .collect();
@@ -605,6 +595,19 @@ impl CatalogueIndex {
     }
 }
 
+/// A new union-find group holding one category or brand name.
+fn new_group(
+    parent: &mut Vec<u32>,
+    names: &mut Vec<(String, EntityKind, u32)>,
+    name: &str,
+    kind: EntityKind,
+) -> u32 {
+    let id = parent.len() as u32;
+    parent.push(id);
+    names.push((name.to_string(), kind, id));
+    id
+}
+
 fn find(parent: &mut [u32], x: u32) -> u32 {
     let mut root = x;
     while parent[root as usize] != root {
@@ -668,7 +671,7 @@ mod tests {
     fn find(index: &CatalogueIndex, text: &str) -> Vec<(EntityKind, String)> {
         let folded = fold(text);
         index
-            .find(&folded, &tokenize(&folded))
+            .find(&tokenize(&folded))
             .into_iter()
             .map(|e| (e.kind, e.value))
             .collect()

@@ -243,7 +243,7 @@ pub fn extract(text: &str, ctx: &Context<'_>, lexicon: &Lexicon) -> Vec<Entity> 
     person_names(&msg, &mut found);
     let mut kept = settle(found);
     if let Some(index) = ctx.catalogue {
-        kept.extend(index.find(&folded, &tokens));
+        kept.extend(index.find(&tokens));
     }
     kept
 }
@@ -1400,6 +1400,7 @@ fn attributes(msg: &Message<'_>, lexicon: &Lexicon, out: &mut Vec<Entity>) {
 
 // ------------------------------------------------------------------------------------- names
 
+/// Cues after which the next words are the shopper's name, whatever their case.
 const NAME_CUES: &[&str] = &[
     "je m appelle",
     "mon nom est",
@@ -1424,25 +1425,8 @@ const NAME_CUES: &[&str] = &[
     "under the name of",
     "auf den namen",
     "a nombre de",
-    "this is",
-    "c est",
-    "je suis",
-    "i am",
-    "i m",
-    "soy",
-    "sono",
-    "ich bin",
-    "hier ist",
-    "hier spricht",
-    "it s",
-    "it is",
-    "ici",
-    "qui e",
-    "aqui",
-    "habla",
-    "parla",
 ];
-/// After these weaker cues ("this is", "je suis") only a capitalised word is a name.
+/// Weaker cues ("this is", "je suis"): only a capitalised word after them is a name.
 const WEAK_NAME_CUES: &[&str] = &[
     "this is",
     "c est",
@@ -1541,11 +1525,14 @@ fn person_names(msg: &Message<'_>, out: &mut Vec<Entity>) {
     };
     let t = msg.tokens;
     for i in 0..t.len() {
-        for cue in NAME_CUES {
+        let cues = NAME_CUES
+            .iter()
+            .map(|c| (c, false))
+            .chain(WEAK_NAME_CUES.iter().map(|c| (c, true)));
+        for (cue, weak) in cues {
             let Some(j) = msg.phrase_at(i, cue) else {
                 continue;
             };
-            let weak = WEAK_NAME_CUES.contains(cue);
             let mut k = j;
             while k < t.len() && k < j + 3 {
                 let o = &otoks[k];
