@@ -4,6 +4,7 @@
 mod config;
 mod demo;
 mod nlu_cmd;
+mod search_cmd;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -64,6 +65,9 @@ enum Command {
     /// Understanding: evaluate, train, convert benchmark datasets.
     #[command(subcommand)]
     Nlu(nlu_cmd::NluCommand),
+    /// Product search: evaluate quality on graded judgments.
+    #[command(subcommand)]
+    Search(search_cmd::SearchCommand),
 }
 
 #[derive(Args)]
@@ -174,6 +178,7 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args, &file, &url).await,
+        Command::Search(command) => search_cmd::run(command).await,
         Command::Nlu(command) => tokio::task::spawn_blocking(move || nlu_cmd::run(command)).await?,
         Command::Tenant(TenantCommand::Create {
             slug,
@@ -242,10 +247,12 @@ async fn serve(args: ServeArgs, file: &FileConfig, url: &str) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let mut warm_tenant = None;
     if args.demo {
         let keys = demo::ensure(store.clone())
             .await
             .context("creating the demo store")?;
+        warm_tenant = Some(keys.tenant.clone());
         println!("demo store `{}` ready", keys.tenant.slug);
         println!("  admin (secret) key: {}", keys.secret);
         println!("  widget (public) key: {}", keys.public);
@@ -258,6 +265,23 @@ async fn serve(args: ServeArgs, file: &FileConfig, url: &str) -> Result<()> {
     let state = AppState::new(store, limits);
     // Train the built-in understanding model now rather than on the first shopper's message.
     state.understanding.warm_up();
+    // Build the search analyzer (and the demo store's index) before the first search.
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let search = std::sync::Arc::clone(&state.search);
+            let _ = tokio::task::spawn_blocking(move || search.analyzer()).await;
+            if let Some(t) = warm_tenant {
+                let started = std::time::Instant::now();
+                match state.search.rebuild(state.store.as_ref(), &t).await {
+                    Ok(_) => {
+                        tracing::info!(tenant = %t.slug, ms = started.elapsed().as_millis() as u64, "search index built")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "building the search index failed"),
+                }
+            }
+        });
+    }
     comptoir_server::serve(listener, state, shutdown_signal()).await?;
     Ok(())
 }

@@ -6,15 +6,17 @@ pub mod api_key;
 pub mod id;
 pub mod lang;
 pub mod money;
+pub mod order;
 pub mod product;
 pub mod tenant;
 
 pub use api_key::{ApiKey, KeyKind, NewApiKey, Scope};
 pub use lang::Lang;
 pub use money::{parse_amount, Currency, MoneyError};
+pub use order::{CrossSellRule, OrderLine, OrderLineRequest, PlacedOrder, RuleSource};
 pub use product::{
-    pick_translation, Options, Product, ProductFilter, ProductUpsert, Translation, ValidationError,
-    Variant, MAX_OPTIONS,
+    pick_translation, CatalogueEntry, Options, Product, ProductFilter, ProductUpsert, Translation,
+    ValidationError, Variant, MAX_OPTIONS,
 };
 pub use tenant::{NewTenant, Plan, Tenant, TenantError};
 

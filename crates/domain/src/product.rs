@@ -466,3 +466,93 @@ mod tests {
         assert_eq!(a.variants[0].stock, Some(5));
     }
 }
+
+/// A product with every language's texts: what the search index and recommendation caches need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueEntry {
+    pub id: String,
+    pub external_id: String,
+    pub brand: Option<String>,
+    pub images: Vec<String>,
+    /// One per language, sorted by language code.
+    pub translations: Vec<Translation>,
+    /// In the merchant's order (position, then sku).
+    pub variants: Vec<Variant>,
+    /// The merchant's search boost in percent (100 = neutral, 0..=1000).
+    pub boost_pct: u32,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl CatalogueEntry {
+    /// The product as the API shows it, texts in `lang` with fallback to `default` (same rule
+    /// as the store's `load`, via [`pick_translation`]; `languages` sorted).
+    pub fn to_product(&self, lang: Option<&Lang>, default: &Lang) -> Product {
+        let picked = pick_translation(&self.translations, lang, default);
+        let mut languages: Vec<Lang> = self.translations.iter().map(|t| t.lang.clone()).collect();
+        languages.sort();
+        languages.dedup();
+        Product {
+            id: self.id.clone(),
+            external_id: self.external_id.clone(),
+            lang: picked.map_or_else(|| default.clone(), |t| t.lang.clone()),
+            title: picked.map(|t| t.title.clone()).unwrap_or_default(),
+            description: picked.map(|t| t.description.clone()).unwrap_or_default(),
+            category: picked.and_then(|t| t.category.clone()),
+            brand: self.brand.clone(),
+            tags: picked.map(|t| t.tags.clone()).unwrap_or_default(),
+            images: self.images.clone(),
+            variants: self.variants.clone(),
+            languages,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod catalogue_entry_tests {
+    use super::*;
+
+    fn lang(s: &str) -> Lang {
+        Lang::parse(s).unwrap()
+    }
+
+    #[test]
+    fn to_product_picks_like_the_store() {
+        let e = CatalogueEntry {
+            id: "prod_1".into(),
+            external_id: "p1".into(),
+            brand: Some("B".into()),
+            images: vec!["i".into()],
+            translations: vec![
+                Translation::new(lang("en"), "Dress", "d", Some("Clothing"), vec![]).unwrap(),
+                Translation::new(
+                    lang("fr"),
+                    "Robe",
+                    "r",
+                    Some("Vêtements"),
+                    vec!["été".into()],
+                )
+                .unwrap(),
+            ],
+            variants: vec![],
+            boost_pct: 100,
+            created_at: 1,
+            updated_at: 2,
+        };
+        let p = e.to_product(Some(&lang("de")), &lang("fr"));
+        assert_eq!(p.title, "Robe");
+        assert_eq!(p.lang, lang("fr"));
+        assert_eq!(p.tags, ["été"]);
+        assert_eq!(p.languages, vec![lang("en"), lang("fr")]);
+        let p = e.to_product(Some(&lang("en")), &lang("fr"));
+        assert_eq!(p.category.as_deref(), Some("Clothing"));
+        let none = CatalogueEntry {
+            translations: vec![],
+            ..e
+        };
+        let p = none.to_product(None, &lang("it"));
+        assert_eq!((p.title.as_str(), p.lang), ("", lang("it")));
+    }
+}

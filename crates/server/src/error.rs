@@ -119,6 +119,12 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+            StoreError::Invalid(m) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m)
+            }
+            e @ StoreError::InsufficientStock { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "insufficient_stock", e.to_string())
+            }
             busy if busy.is_busy() => {
                 tracing::warn!(error = %busy, "database busy");
                 ApiError::new(

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod search;
 pub mod state;
 pub mod understanding;
 
@@ -56,6 +57,23 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/products",
             get(api::products::list).post(api::products::create),
+        )
+        .route("/v1/products/search", get(api::search::search))
+        .route(
+            "/v1/products/{id}/recommendations",
+            get(api::search::recommendations),
+        )
+        .route(
+            "/v1/products/{id}/boost",
+            axum::routing::put(api::search::set_boost),
+        )
+        .route(
+            "/v1/recommendation-rules",
+            get(api::search::list_rules).post(api::search::create_rule),
+        )
+        .route(
+            "/v1/recommendation-rules/{id}",
+            axum::routing::delete(api::search::delete_rule),
         )
         .route(
             "/v1/products/{id}",

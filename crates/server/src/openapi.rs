@@ -27,6 +27,12 @@ use utoipa::{Modify, OpenApi};
         api::keys::create,
         api::keys::revoke,
         api::nlu::parse,
+        api::search::search,
+        api::search::recommendations,
+        api::search::set_boost,
+        api::search::list_rules,
+        api::search::create_rule,
+        api::search::delete_rule,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&Bearer),
@@ -34,7 +40,8 @@ use utoipa::{Modify, OpenApi};
         (name = "catalogue", description = "Products, variants and imports"),
         (name = "tenant", description = "The caller's store"),
         (name = "keys", description = "API keys (secret key only)"),
-        (name = "understanding", description = "Language, intent and entities of a message")
+        (name = "understanding", description = "Language, intent and entities of a message"),
+        (name = "search", description = "Product search, recommendations, search boosts and cross-sell rules")
     )
 )]
 struct ApiDoc;

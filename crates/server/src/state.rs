@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::search::SearchService;
 use crate::understanding::Understanding;
 use comptoir_store::Store;
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub limits: Limits,
     pub understanding: Arc<Understanding>,
+    pub search: Arc<SearchService>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             store,
             limits,
             understanding: Arc::new(Understanding::default()),
+            search: Arc::new(SearchService::default()),
         }
     }
 }

@@ -183,6 +183,10 @@ on_both_backends!(
     concurrent_writes_and_an_import_all_succeed,
     nlu_parse_understands_with_the_tenant_catalogue,
     nlu_parse_refuses_bad_input,
+    search_finds_across_languages_variants_and_filters,
+    search_stays_in_sync_with_writes_and_ranks_by_stock_and_boost,
+    search_refuses_bad_input,
+    recommendations_similar_upsell_rules_and_orders,
 );
 
 async fn auth_refuses_missing_unknown_revoked_and_public_keys(backend: &str) {
@@ -1251,5 +1255,601 @@ async fn nlu_parse_refuses_bad_input(backend: &str) {
     // Hostile but valid text is understood, not an error.
     let (st, _, u) = call(json!({"text": "\u{202e}\u{0}😀😀😀 \u{202e}مرحبا"})).await;
     assert_eq!(st, StatusCode::OK, "{u}");
+    srv.stop().await;
+}
+
+fn product(
+    id: &str,
+    lang: &str,
+    title: &str,
+    category: &str,
+    tags: &[&str],
+    variants: Value,
+) -> Value {
+    json!({
+        "product_id": id, "lang": lang, "title": title, "description": "",
+        "category": category, "tags": tags, "variants": variants
+    })
+}
+
+/// Creates a product; returns its id.
+async fn create(srv: &Server, shop: &Shop, p: Value) -> String {
+    let (st, _, b) = srv
+        .call(Method::POST, "/v1/products", Some(&shop.sk), Some(p))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    b["id"].as_str().unwrap().to_string()
+}
+
+async fn search(srv: &Server, key: &str, query: &str) -> Value {
+    let (st, _, b) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/search?{query}"),
+            Some(key),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{query}: {b}");
+    b
+}
+
+fn first_sku(b: &Value) -> &str {
+    b["items"][0]["sku"].as_str().unwrap_or("")
+}
+
+async fn search_finds_across_languages_variants_and_filters(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("search").await;
+    create(&srv, &shop, dress()).await;
+    create(&srv, &shop, product("dress-blue", "fr", "Robe bleue en coton", "Robes", &["été"], json!([
+        {"sku": "DB-M", "options": {"size": "M", "color": "Bleu"}, "price": "39", "stock": 4}
+    ]))).await;
+    create(&srv, &shop, product("shirt-sage", "en", "Sage Linen Shirt", "Shirts", &["linen"], json!([
+        {"sku": "SH-SAGE-M", "options": {"size": "M", "color": "Sage"}, "price": "49", "stock": 2},
+        {"sku": "SH-WHITE-M", "options": {"size": "M", "color": "White"}, "price": "49", "stock": 2}
+    ]))).await;
+    create(
+        &srv,
+        &shop,
+        product(
+            "mug",
+            "en",
+            "Stoneware Mug",
+            "Kitchen",
+            &[],
+            json!([
+                {"sku": "MUG-1", "price": "12", "stock": null}
+            ]),
+        ),
+    )
+    .await;
+
+    // An English query finds the French catalogue, and the red variant in M, not just the product.
+    let b = search(&srv, &shop.pk, "q=a%20red%20dress%20in%20M&lang=en").await;
+    assert_eq!(first_sku(&b), "D-RED-M", "{b}");
+    assert_eq!(b["items"][0]["product_id"], "dress-linen");
+    assert!(b["items"][0]["variants"].is_array(), "{b}");
+    // German colour compound to an English option value.
+    let b = search(&srv, &shop.pk, "q=Hemd%20salbeigr%C3%BCn").await;
+    assert_eq!(first_sku(&b), "SH-SAGE-M", "{b}");
+    // A price read in the text is a filter: the 69.90 dress is out, the 39 one stays.
+    let b = search(&srv, &shop.pk, "q=robe%20moins%20de%2050%20%E2%82%AC").await;
+    assert_eq!(b["total"], 1, "{b}");
+    assert_eq!(first_sku(&b), "DB-M");
+    assert_eq!(b["interpretation"]["filters"]["price_max"], "50", "{b}");
+    // Explicit filters, in any language.
+    let b = search(&srv, &shop.pk, "q=robe&color=rouge").await;
+    assert_eq!(b["total"], 1, "{b}");
+    assert_eq!(b["items"][0]["product_id"], "dress-linen");
+    let b = search(&srv, &shop.pk, "q=robe&price_min=50&price_max=80").await;
+    assert_eq!(b["total"], 1, "{b}");
+    let b = search(&srv, &shop.pk, "category=kitchen").await;
+    assert_eq!(b["total"], 1, "{b}");
+    assert_eq!(first_sku(&b), "MUG-1");
+    // A typo, and a word still being typed.
+    let b = search(&srv, &shop.pk, "q=robbe%20bleue").await;
+    assert_eq!(first_sku(&b), "DB-M", "{b}");
+    let b = search(&srv, &shop.pk, "q=stonew").await;
+    assert_eq!(first_sku(&b), "MUG-1", "{b}");
+    // Texts come in the requested language.
+    let b = search(&srv, &shop.pk, "q=mug&lang=fr").await;
+    assert_eq!(b["items"][0]["title"], "Stoneware Mug", "{b}");
+    // Nothing sold here: nothing found (not the whole catalogue).
+    let b = search(&srv, &shop.pk, "q=tondeuse%20%C3%A0%20gazon").await;
+    assert_eq!(b["total"], 0, "{b}");
+    // The debug flag explains every score.
+    let b = search(&srv, &shop.pk, "q=robe&debug=true").await;
+    let e = &b["items"][0]["explain"];
+    for part in [
+        "text",
+        "coverage",
+        "availability",
+        "popularity",
+        "boost",
+        "session",
+        "score",
+    ] {
+        assert!(e[part].is_number(), "{part}: {b}");
+    }
+    assert!(!e["matched"].as_array().unwrap().is_empty(), "{b}");
+    // The session: a rejected colour sinks, a liked one lifts.
+    let b = search(&srv, &shop.pk, "q=robe&liked=color:blue").await;
+    assert_eq!(first_sku(&b), "DB-M", "{b}");
+    let b = search(&srv, &shop.pk, "q=robe&rejected=color:blue").await;
+    assert_eq!(b["items"][0]["product_id"], "dress-linen", "{b}");
+    // Pagination.
+    let b = search(&srv, &shop.pk, "q=&limit=2").await;
+    assert_eq!(b["items"].as_array().unwrap().len(), 2);
+    assert_eq!(b["next_cursor"], "2", "{b}");
+    let b2 = search(&srv, &shop.pk, "q=&limit=2&cursor=2").await;
+    assert_eq!(b2["items"].as_array().unwrap().len(), 2);
+    assert_ne!(b2["items"][0]["id"], b["items"][0]["id"]);
+    assert!(b2["next_cursor"].is_null(), "{b2}");
+    // Another tenant searches its own (empty) catalogue.
+    let other = srv.shop("search-other").await;
+    let b = search(&srv, &other.pk, "q=robe").await;
+    assert_eq!(b["total"], 0, "{b}");
+    srv.stop().await;
+}
+
+async fn search_stays_in_sync_with_writes_and_ranks_by_stock_and_boost(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("sync").await;
+    let a = create(
+        &srv,
+        &shop,
+        product(
+            "scarf-a",
+            "en",
+            "Wool Scarf",
+            "Scarves",
+            &[],
+            json!([
+                {"sku": "SCARF-A", "price": "30", "stock": 0}
+            ]),
+        ),
+    )
+    .await;
+    let b_id = create(
+        &srv,
+        &shop,
+        product(
+            "scarf-b",
+            "en",
+            "Cashmere Scarf Deluxe",
+            "Scarves",
+            &[],
+            json!([
+                {"sku": "SCARF-B", "price": "90", "stock": 5}
+            ]),
+        ),
+    )
+    .await;
+    // Out of stock sinks...
+    let b = search(&srv, &shop.pk, "q=scarf").await;
+    assert_eq!(first_sku(&b), "SCARF-B", "{b}");
+    assert_eq!(b["total"], 2);
+    // ...but is still found when asked for by name.
+    let b = search(&srv, &shop.pk, "q=wool%20scarf").await;
+    assert_eq!(first_sku(&b), "SCARF-A", "{b}");
+    // A restock through the API shows at once.
+    let (st, _, body) = srv
+        .call(
+            Method::PATCH,
+            &format!("/v1/products/{a}"),
+            Some(&shop.sk),
+            Some(json!({"variants": [{"sku": "SCARF-A", "price": "30", "stock": 8}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let b = search(&srv, &shop.pk, "q=scarf&in_stock=true").await;
+    assert_eq!(b["total"], 2, "{b}");
+    // The merchant's boost moves a product up; sinking it to 0 keeps it findable.
+    let (st, _, body) = srv
+        .call(
+            Method::PUT,
+            &format!("/v1/products/{b_id}/boost"),
+            Some(&shop.sk),
+            Some(json!({"boost": 0})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let b = search(&srv, &shop.pk, "q=scarf").await;
+    assert_eq!(first_sku(&b), "SCARF-A", "{b}");
+    assert_eq!(b["total"], 2);
+    let (st, _, _) = srv
+        .call(
+            Method::PUT,
+            &format!("/v1/products/{b_id}/boost"),
+            Some(&shop.pk),
+            Some(json!({"boost": 3})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // Concurrent searches while products are created: every product is found afterwards.
+    let base = srv.base.clone();
+    let pk = shop.pk.clone();
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (base, pk) = (base.clone(), pk.clone());
+            tokio::spawn(async move {
+                let http = Client::new();
+                for _ in 0..15 {
+                    let r = http
+                        .get(format!("{base}/v1/products/search?q=lamp"))
+                        .bearer_auth(&pk)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), StatusCode::OK);
+                }
+            })
+        })
+        .collect();
+    for i in 0..12 {
+        create(
+            &srv,
+            &shop,
+            product(
+                &format!("lamp-{i}"),
+                "en",
+                &format!("Desk Lamp {i}"),
+                "Lighting",
+                &[],
+                json!([
+                    {"sku": format!("LAMP-{i}"), "price": "25", "stock": 3}
+                ]),
+            ),
+        )
+        .await;
+    }
+    for r in readers {
+        r.await.unwrap();
+    }
+    let b = search(&srv, &shop.pk, "q=lamp&limit=50").await;
+    assert_eq!(b["total"], 12, "{b}");
+    // A delete leaves the index too; an import (another path) is picked up by version.
+    let (st, _, _) = srv
+        .call(
+            Method::DELETE,
+            &format!("/v1/products/{a}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let b = search(&srv, &shop.pk, "q=wool%20scarf").await;
+    assert!(
+        b["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["product_id"] != "scarf-a"),
+        "{b}"
+    );
+    let csv = "sku,product_id,title,description,category,brand,price,currency,compare_at_price,stock,tags,image_url,option1_name,option1_value,option2_name,option2_value,digital,lang\nKETTLE-1,kettle,Electric Kettle,,Kitchen,,35,EUR,,4,,,,,,,false,en\n";
+    let (st, body) = srv
+        .raw(
+            Method::POST,
+            "/v1/catalogue/imports",
+            &shop.sk,
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert!(st.is_success(), "{body}");
+    let b = search(&srv, &shop.pk, "q=kettle").await;
+    assert_eq!(first_sku(&b), "KETTLE-1", "{b}");
+    srv.stop().await;
+}
+
+async fn search_refuses_bad_input(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("bad-search").await;
+    for (q, status, code) in [
+        (
+            "q=robe&limit=0",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "q=robe&limit=51",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "q=robe&cursor=abc",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "q=robe&price_max=cheap",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "q=robe&liked=mood:happy",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            "q=robe&lang=klingon",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+    ] {
+        let (st, ct, b) = srv
+            .call(
+                Method::GET,
+                &format!("/v1/products/search?{q}"),
+                Some(&shop.pk),
+                None,
+            )
+            .await;
+        assert_problem(st, &ct, &b, status, code);
+    }
+    let long = "a".repeat(600);
+    let (st, ct, b) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/search?q={long}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    // Hostile text is just text.
+    let b = search(
+        &srv,
+        &shop.pk,
+        "q=%3Cscript%3E%27%3B%20DROP%20TABLE%20products%3B--%20%F0%9F%98%80",
+    )
+    .await;
+    assert_eq!(b["total"], 0, "{b}");
+    let (st, ct, b) = srv
+        .call(Method::GET, "/v1/products/search?q=x", None, None)
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+    let (st, ct, b) = srv
+        .call(
+            Method::GET,
+            "/v1/products/nope/recommendations",
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+    srv.stop().await;
+}
+
+async fn recommendations_similar_upsell_rules_and_orders(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("recs").await;
+    let a = create(&srv, &shop, product("dress-a", "en", "Linen Summer Dress", "Dresses", &["summer"], json!([
+        {"sku": "DA-M", "options": {"size": "M", "color": "Red"}, "price": "70", "stock": 3},
+        {"sku": "DA-L", "options": {"size": "L", "color": "Blue"}, "price": "70", "stock": 3}
+    ]))).await;
+    let b = create(
+        &srv,
+        &shop,
+        product(
+            "dress-b",
+            "en",
+            "Linen Evening Dress",
+            "Dresses",
+            &["evening"],
+            json!([
+                {"sku": "DB-M", "price": "80", "stock": 2}
+            ]),
+        ),
+    )
+    .await;
+    create(
+        &srv,
+        &shop,
+        product(
+            "dress-c",
+            "en",
+            "Couture Gown Dress",
+            "Dresses",
+            &[],
+            json!([
+                {"sku": "DC-M", "price": "400", "stock": 1}
+            ]),
+        ),
+    )
+    .await;
+    let hat = create(
+        &srv,
+        &shop,
+        product(
+            "hat",
+            "en",
+            "Straw Hat",
+            "Hats",
+            &["summer"],
+            json!([
+                {"sku": "HAT-1", "price": "25", "stock": 5}
+            ]),
+        ),
+    )
+    .await;
+    let belt = create(
+        &srv,
+        &shop,
+        product(
+            "belt",
+            "en",
+            "Leather Belt",
+            "Belts",
+            &[],
+            json!([
+                {"sku": "BELT-1", "price": "35", "stock": 5}
+            ]),
+        ),
+    )
+    .await;
+    let mug = create(
+        &srv,
+        &shop,
+        product(
+            "mug",
+            "en",
+            "Stoneware Mug",
+            "Kitchen",
+            &[],
+            json!([
+                {"sku": "MUG-1", "price": "12", "stock": 9}
+            ]),
+        ),
+    )
+    .await;
+
+    let path = format!("/v1/products/{a}/recommendations");
+    let (st, _, r) = srv.call(Method::GET, &path, Some(&shop.pk), None).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["product_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&r["similar"])[0], "dress-b", "{r}");
+    // Upsell: same category, dearer, within the price + 20% (400 is out).
+    assert_eq!(ids(&r["upsell"]), vec!["dress-b"], "{r}");
+    // Before any order, bought-together comes from shared tags in other categories.
+    assert_eq!(ids(&r["bought_together"]), vec!["hat"], "{r}");
+    assert!(r["cross_sell"].as_array().unwrap().is_empty());
+    // A bigger budget opens the gown.
+    let (_, _, r) = srv
+        .call(
+            Method::GET,
+            &format!("{path}?budget=400"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert!(ids(&r["upsell"]).contains(&"dress-c".to_string()), "{r}");
+    // The merchant's rule; a public key may not write rules.
+    let (st, _, _) = srv
+        .call(
+            Method::POST,
+            "/v1/recommendation-rules",
+            Some(&shop.pk),
+            Some(json!({"category": "Dresses", "target_product_id": belt})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _, rule) = srv
+        .call(
+            Method::POST,
+            "/v1/recommendation-rules",
+            Some(&shop.sk),
+            Some(json!({"category": "dresses", "target_product_id": belt})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rule}");
+    let (st, ct, e) = srv
+        .call(
+            Method::POST,
+            "/v1/recommendation-rules",
+            Some(&shop.sk),
+            Some(json!({"product_id": a, "target_product_id": "nope"})),
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &e,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let (_, _, r) = srv.call(Method::GET, &path, Some(&shop.pk), None).await;
+    assert_eq!(ids(&r["cross_sell"]), vec!["belt"], "{r}");
+    assert_eq!(r["cross_sell"][0]["reason"], "recommended by the shop");
+    // Orders teach bought-together and popularity.
+    let t = srv.store.tenant_by_slug("recs").await.unwrap().unwrap();
+    for _ in 0..2 {
+        srv.store
+            .create_order(
+                &t,
+                &[
+                    comptoir_domain::OrderLineRequest {
+                        sku: "DA-M".into(),
+                        quantity: 1,
+                    },
+                    comptoir_domain::OrderLineRequest {
+                        sku: "MUG-1".into(),
+                        quantity: 1,
+                    },
+                ],
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    let (_, _, r) = srv.call(Method::GET, &path, Some(&shop.pk), None).await;
+    assert_eq!(ids(&r["bought_together"])[0], "mug", "{r}");
+    assert!(
+        r["bought_together"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("2 order"),
+        "{r}"
+    );
+    // The session: a rejected product is never offered; a liked colour picks the variant.
+    let (_, _, r) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{b}/recommendations?rejected=product:{a}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert!(!ids(&r["similar"]).contains(&"dress-a".to_string()), "{r}");
+    let (_, _, r) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{b}/recommendations?liked=color:blue"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    let da = r["similar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product_id"] == "dress-a")
+        .unwrap();
+    assert_eq!(da["sku"], "DA-L", "{r}");
+    // Rules list and delete.
+    let (_, _, list) = srv
+        .call(
+            Method::GET,
+            "/v1/recommendation-rules",
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    let rid = rule["id"].as_str().unwrap();
+    let (st, _, _) = srv
+        .call(
+            Method::DELETE,
+            &format!("/v1/recommendation-rules/{rid}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let _ = (hat, mug);
     srv.stop().await;
 }

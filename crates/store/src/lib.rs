@@ -12,7 +12,8 @@ pub mod testing;
 
 use async_trait::async_trait;
 use comptoir_domain::{
-    ApiKey, Lang, NewApiKey, NewTenant, Product, ProductFilter, ProductUpsert, Tenant,
+    ApiKey, CatalogueEntry, CrossSellRule, Lang, NewApiKey, NewTenant, OrderLineRequest,
+    PlacedOrder, Product, ProductFilter, ProductUpsert, RuleSource, Tenant,
 };
 use std::sync::Arc;
 
@@ -22,6 +23,12 @@ pub use sql::{PostgresStore, SqliteStore};
 pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
+    /// The request is refused as it stands (unknown sku, bad quantity…); the message says why.
+    #[error("{0}")]
+    Invalid(String),
+    /// An order asked for more than is left; nothing of the order was kept.
+    #[error("only {available} left of `{sku}`")]
+    InsufficientStock { sku: String, available: i64 },
     #[error("database URL `{0}` is not supported: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("cannot reach the database at {url}: {source}")]
@@ -167,6 +174,55 @@ pub trait Store: Send + Sync + 'static {
     async fn record_import(&self, record: &ImportRecord) -> Result<()>;
     async fn list_imports(&self, tenant_id: &str, limit: u32) -> Result<Vec<ImportRecord>>;
     async fn import(&self, tenant_id: &str, id: &str) -> Result<Option<ImportRecord>>;
+
+    /// Every product of the tenant (or only those ids, of this tenant), with all translations
+    /// and variants, in id order. Three queries, not one per product: this is the search
+    /// index's rebuild at start (100,000 variants must read in well under 5 s).
+    async fn catalogue_entries(
+        &self,
+        tenant_id: &str,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<CatalogueEntry>>;
+    /// Sets the merchant's search boost (0..=1000 percent, clamped); false if no such product
+    /// of the tenant. Bumps the catalogue version.
+    async fn set_search_boost(
+        &self,
+        tenant_id: &str,
+        product_id: &str,
+        boost_pct: u32,
+    ) -> Result<bool>;
+    /// Places an order atomically. Lines with the same sku are merged; a quantity outside
+    /// 1..=10,000, an unknown sku or variants in different currencies are
+    /// [`StoreError::Invalid`]. Tracked stock is decremented with a conditional update, so
+    /// concurrent orders never oversell: a line short of stock rolls the whole order back with
+    /// [`StoreError::InsufficientStock`]. Unit prices are the variants' current prices.
+    /// Bumps the catalogue version.
+    async fn create_order(
+        &self,
+        tenant: &Tenant,
+        lines: &[OrderLineRequest],
+        conversation_id: Option<&str>,
+    ) -> Result<PlacedOrder>;
+    /// The product ids and quantities of the tenant's most recent `limit` orders, newest
+    /// first, one basket per order (a product bought in several variants appears once, with
+    /// the quantities summed), for popularity and bought-together.
+    async fn purchase_history(
+        &self,
+        tenant_id: &str,
+        limit: u32,
+    ) -> Result<Vec<Vec<(String, i64)>>>;
+    /// The target must be a product of this tenant (else `Invalid("unknown product")`), and
+    /// so must a source product; a duplicate rule is a [`StoreError::Conflict`].
+    async fn add_cross_sell_rule(
+        &self,
+        tenant_id: &str,
+        source: &RuleSource,
+        target_product_id: &str,
+    ) -> Result<CrossSellRule>;
+    /// The tenant's rules, oldest first (by creation time, then id).
+    async fn list_cross_sell_rules(&self, tenant_id: &str) -> Result<Vec<CrossSellRule>>;
+    /// Deletes a rule of this tenant; false if there is no such rule.
+    async fn delete_cross_sell_rule(&self, tenant_id: &str, id: &str) -> Result<bool>;
 }
 
 /// Opens the database a URL names, applying pending migrations.

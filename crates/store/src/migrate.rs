@@ -15,6 +15,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         "catalogue_version",
         include_str!("../migrations/sqlite/0002_catalogue_version.sql"),
     ),
+    (
+        3,
+        "search_orders",
+        include_str!("../migrations/sqlite/0003_search_orders.sql"),
+    ),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -28,6 +33,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "catalogue_version",
         include_str!("../migrations/postgres/0002_catalogue_version.sql"),
+    ),
+    (
+        3,
+        "search_orders",
+        include_str!("../migrations/postgres/0003_search_orders.sql"),
     ),
 ];
 

@@ -6,10 +6,11 @@ use crate::{migrate, ImportRecord, Page, Result, Store, StoreError, UpsertOutcom
 use async_trait::async_trait;
 use comptoir_domain::api_key::hash_token;
 use comptoir_domain::id::{new_id, new_sortable_id};
-use comptoir_domain::product::{clean_text, pick_translation, Options};
+use comptoir_domain::product::{clean_text, Options};
 use comptoir_domain::{
-    now_ms, ApiKey, Currency, KeyKind, Lang, NewApiKey, NewTenant, Plan, Product, ProductFilter,
-    ProductUpsert, Tenant, Translation, Variant,
+    now_ms, ApiKey, CatalogueEntry, CrossSellRule, Currency, KeyKind, Lang, NewApiKey, NewTenant,
+    OrderLine, OrderLineRequest, PlacedOrder, Plan, Product, ProductFilter, ProductUpsert,
+    RuleSource, Tenant, Translation, Variant,
 };
 use rust_decimal::Decimal;
 use sqlx::{QueryBuilder, Row};
@@ -23,6 +24,11 @@ const CHUNK: usize = 400;
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.is_unique_violation())
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_foreign_key_violation())
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -79,6 +85,60 @@ fn normalise_batch(batch: &[ProductUpsert]) -> Vec<ProductUpsert> {
     out
 }
 
+/// Units of one sku in one order, at most.
+const MAX_QUANTITY: i64 = 10_000;
+/// Distinct skus in one order, at most: each is one conditional update under the write lock.
+const MAX_ORDER_LINES: usize = 1_000;
+/// Longest category name a cross-sell rule accepts (as for a product's category).
+const MAX_CATEGORY_LEN: usize = 500;
+
+/// An order's lines with each sku once (quantities summed), in the order first asked for.
+fn merge_order_lines(lines: &[OrderLineRequest]) -> Result<Vec<(String, i64)>> {
+    let invalid = |m: String| Err(StoreError::Invalid(m));
+    if lines.is_empty() {
+        return invalid("an order needs at least one line".into());
+    }
+    let mut out: Vec<(String, i64)> = Vec::with_capacity(lines.len());
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(lines.len());
+    for l in lines {
+        let sku = l.sku.trim();
+        if sku.is_empty() {
+            return invalid("sku is empty".into());
+        }
+        if !(1..=MAX_QUANTITY).contains(&l.quantity) {
+            return invalid(format!(
+                "quantity of `{sku}` must be between 1 and {MAX_QUANTITY}, got {}",
+                l.quantity
+            ));
+        }
+        match at.get(sku) {
+            Some(&i) => out[i].1 = out[i].1.saturating_add(l.quantity),
+            None => {
+                at.insert(sku, out.len());
+                out.push((sku.to_string(), l.quantity));
+            }
+        }
+    }
+    if out.len() > MAX_ORDER_LINES {
+        return invalid(format!("an order has at most {MAX_ORDER_LINES} lines"));
+    }
+    if let Some((sku, q)) = out.iter().find(|(_, q)| *q > MAX_QUANTITY) {
+        return invalid(format!(
+            "quantity of `{sku}` must be between 1 and {MAX_QUANTITY}, got {q} in all"
+        ));
+    }
+    Ok(out)
+}
+
+/// A stored cross-sell rule's source.
+fn rule_source(kind: &str, source: String) -> Result<RuleSource> {
+    match kind {
+        "product" => Ok(RuleSource::Product(source)),
+        "category" => Ok(RuleSource::Category(source)),
+        other => Err(corrupt("cross-sell rule kind", other)),
+    }
+}
+
 /// Inclusive minor-unit bounds for a decimal price filter.
 fn minor_bounds(
     c: &Currency,
@@ -97,7 +157,7 @@ fn minor_bounds(
 }
 
 macro_rules! sql_store {
-    ($name:ident, $db:ty, $conn:ty, $row:ty, backend = $backend:literal, migrations = $migs:expr, lock = $lock:expr, begin_write = $begin_write:literal, tenant_lock = $tenant_lock:expr, product_ids = $product_ids:ident) => {
+    ($name:ident, $db:ty, $conn:ty, $row:ty, backend = $backend:literal, migrations = $migs:expr, lock = $lock:expr, begin_write = $begin_write:literal, begin_snapshot = $begin_snapshot:literal, tenant_lock = $tenant_lock:expr, product_ids = $product_ids:ident, push_in = $push_in:ident) => {
         /// A [`Store`] on this backend.
         #[derive(Clone)]
         pub struct $name {
@@ -325,39 +385,36 @@ macro_rules! sql_store {
                 })
             }
 
-            /// Loads products by id (of this tenant only), in the order given.
-            async fn load(
+            /// Products of the tenant (all, or those ids) with all their texts and variants, in
+            /// id order: three queries whatever the count.
+            async fn entries(
                 conn: &mut $conn,
-                tenant: &Tenant,
-                ids: &[String],
-                lang: Option<&Lang>,
-            ) -> Result<Vec<Product>> {
-                if ids.is_empty() {
+                tenant_id: &str,
+                ids: Option<&[String]>,
+            ) -> Result<Vec<CatalogueEntry>> {
+                if ids.is_some_and(|i| i.is_empty()) {
                     return Ok(Vec::new());
                 }
-                let in_list = |qb: &mut QueryBuilder<'_, $db>, col: &str| {
-                    qb.push(" AND ");
-                    qb.push(col);
-                    qb.push(" IN (");
-                    let mut sep = qb.separated(", ");
-                    for id in ids {
-                        sep.push_bind(id.clone());
-                    }
-                    qb.push(")");
-                };
                 let mut qb = QueryBuilder::<$db>::new(
-                    "SELECT id, external_id, brand, images, created_at, updated_at FROM products WHERE tenant_id = ",
+                    "SELECT id, external_id, brand, images, boost_pct, created_at, updated_at FROM products WHERE tenant_id = ",
                 );
-                qb.push_bind(tenant.id.clone());
-                in_list(&mut qb, "id");
+                qb.push_bind(tenant_id.to_string());
+                if let Some(ids) = ids {
+                    $push_in(&mut qb, "id", ids);
+                }
                 let heads = qb.build().fetch_all(&mut *conn).await?;
+                if heads.is_empty() {
+                    return Ok(Vec::new());
+                }
 
                 let mut qb = QueryBuilder::<$db>::new(
                     "SELECT product_id, lang, title, description, category, tags FROM product_translations WHERE tenant_id = ",
                 );
-                qb.push_bind(tenant.id.clone());
-                in_list(&mut qb, "product_id");
-                let mut texts: HashMap<String, Vec<Translation>> = HashMap::new();
+                qb.push_bind(tenant_id.to_string());
+                if let Some(ids) = ids {
+                    $push_in(&mut qb, "product_id", ids);
+                }
+                let mut texts: HashMap<String, Vec<Translation>> = HashMap::with_capacity(heads.len());
                 for r in qb.build().fetch_all(&mut *conn).await? {
                     let l: String = r.try_get("lang")?;
                     let tags: String = r.try_get("tags")?;
@@ -371,31 +428,45 @@ macro_rules! sql_store {
                 }
 
                 let mut qb = QueryBuilder::<$db>::new(
-                    "SELECT product_id, sku, options, price_minor, compare_at_minor, currency, stock, digital FROM variants WHERE tenant_id = ",
+                    "SELECT product_id, sku, options, price_minor, compare_at_minor, currency, stock, digital, position FROM variants WHERE tenant_id = ",
                 );
-                qb.push_bind(tenant.id.clone());
-                in_list(&mut qb, "product_id");
-                qb.push(" ORDER BY product_id, position, sku");
-                let mut vars: HashMap<String, Vec<Variant>> = HashMap::new();
+                qb.push_bind(tenant_id.to_string());
+                if let Some(ids) = ids {
+                    $push_in(&mut qb, "product_id", ids);
+                }
+                let mut vars: HashMap<String, Vec<(i64, Variant)>> = HashMap::with_capacity(heads.len());
+                // Most catalogues have one currency: parse each code once.
+                let mut currencies: HashMap<String, Currency> = HashMap::new();
                 for r in qb.build().fetch_all(&mut *conn).await? {
                     let cur: String = r.try_get("currency")?;
-                    let currency = Currency::parse(&cur).map_err(|e| corrupt("currency", e))?;
+                    let currency = match currencies.get(&cur) {
+                        Some(c) => c.clone(),
+                        None => {
+                            let c = Currency::parse(&cur).map_err(|e| corrupt("currency", e))?;
+                            currencies.insert(cur, c.clone());
+                            c
+                        }
+                    };
                     let opts: String = r.try_get("options")?;
                     let options: Vec<(String, String)> =
                         serde_json::from_str(&opts).map_err(|e| corrupt("options", e))?;
                     let cmp: Option<i64> = r.try_get("compare_at_minor")?;
-                    vars.entry(r.try_get("product_id")?).or_default().push(Variant {
-                        sku: r.try_get("sku")?,
-                        options: Options(options),
-                        price: currency.from_minor(r.try_get("price_minor")?),
-                        compare_at_price: cmp.map(|c| currency.from_minor(c)),
-                        currency,
-                        stock: r.try_get("stock")?,
-                        digital: r.try_get("digital")?,
-                    });
+                    let position: i64 = r.try_get("position")?;
+                    vars.entry(r.try_get("product_id")?).or_default().push((
+                        position,
+                        Variant {
+                            sku: r.try_get("sku")?,
+                            options: Options(options),
+                            price: currency.from_minor(r.try_get("price_minor")?),
+                            compare_at_price: cmp.map(|c| currency.from_minor(c)),
+                            currency,
+                            stock: r.try_get("stock")?,
+                            digital: r.try_get("digital")?,
+                        },
+                    ));
                 }
 
-                let mut by_id: HashMap<String, Product> = HashMap::with_capacity(heads.len());
+                let mut out = Vec::with_capacity(heads.len());
                 for r in heads {
                     let id: String = r.try_get("id")?;
                     let images: Option<String> = r.try_get("images")?;
@@ -403,31 +474,45 @@ macro_rules! sql_store {
                         Some(s) => serde_json::from_str(&s).map_err(|e| corrupt("images", e))?,
                         None => Vec::new(),
                     };
-                    let ts = texts.remove(&id).unwrap_or_default();
-                    let picked = pick_translation(&ts, lang, tenant.default_locale()).cloned();
-                    let mut languages: Vec<Lang> = ts.iter().map(|t| t.lang.clone()).collect();
-                    languages.sort();
-                    let product = Product {
+                    let mut translations = texts.remove(&id).unwrap_or_default();
+                    translations.sort_by(|a, b| a.lang.cmp(&b.lang));
+                    // Sorted here, not in SQL: byte order on both backends, whatever the collation.
+                    let mut variants = vars.remove(&id).unwrap_or_default();
+                    variants.sort_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| a.sku.cmp(&b.sku)));
+                    let boost: i64 = r.try_get("boost_pct")?;
+                    out.push(CatalogueEntry {
                         external_id: r.try_get("external_id")?,
-                        lang: picked
-                            .as_ref()
-                            .map(|t| t.lang.clone())
-                            .unwrap_or_else(|| tenant.default_locale().clone()),
-                        title: picked.as_ref().map(|t| t.title.clone()).unwrap_or_default(),
-                        description: picked.as_ref().map(|t| t.description.clone()).unwrap_or_default(),
-                        category: picked.as_ref().and_then(|t| t.category.clone()),
-                        tags: picked.map(|t| t.tags).unwrap_or_default(),
                         brand: r.try_get("brand")?,
                         images,
-                        variants: vars.remove(&id).unwrap_or_default(),
-                        languages,
+                        translations,
+                        variants: variants.into_iter().map(|(_, v)| v).collect(),
+                        boost_pct: boost.clamp(0, 1000) as u32,
                         created_at: r.try_get("created_at")?,
                         updated_at: r.try_get("updated_at")?,
-                        id: id.clone(),
-                    };
-                    by_id.insert(id, product);
+                        id,
+                    });
                 }
-                Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+                out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+                Ok(out)
+            }
+
+            /// Loads products by id (of this tenant only), in the order given.
+            async fn load(
+                conn: &mut $conn,
+                tenant: &Tenant,
+                ids: &[String],
+                lang: Option<&Lang>,
+            ) -> Result<Vec<Product>> {
+                let mut by_id: HashMap<String, CatalogueEntry> = Self::entries(conn, &tenant.id, Some(ids))
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.id.clone(), e))
+                    .collect();
+                Ok(ids
+                    .iter()
+                    .filter_map(|id| by_id.remove(id))
+                    .map(|e| e.to_product(lang, tenant.default_locale()))
+                    .collect())
             }
 
             /// A sku of these already used by a product of this tenant (other than `except`), with
@@ -773,6 +858,12 @@ macro_rules! sql_store {
                     .await?
                     .rows_affected();
                 if n > 0 {
+                    // Rules targeting it go by foreign key; rules triggered by it go here.
+                    sqlx::query("DELETE FROM cross_sell_rules WHERE tenant_id = $1 AND source_kind = 'product' AND source = $2")
+                        .bind(&tenant.id)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
                     sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
                     .bind(&tenant.id)
                     .execute(&mut *tx)
@@ -840,6 +931,351 @@ macro_rules! sql_store {
                     .await?;
                 r.as_ref().map(Self::import_from_row).transpose()
             }
+
+            async fn catalogue_entries(&self, tenant_id: &str, ids: Option<&[String]>) -> Result<Vec<CatalogueEntry>> {
+                // One snapshot for the three queries: a write landing between them must not
+                // pair a product with half of its variants.
+                let mut tx = self.pool.begin_with($begin_snapshot).await?;
+                let out = match ids {
+                    None => Self::entries(&mut tx, tenant_id, None).await?,
+                    Some(ids) => {
+                        let mut ids = ids.to_vec();
+                        ids.sort_unstable();
+                        ids.dedup();
+                        let mut out = Vec::with_capacity(ids.len());
+                        // Chunks in id order, each in id order: the whole is in id order.
+                        for chunk in ids.chunks(CHUNK) {
+                            out.extend(Self::entries(&mut tx, tenant_id, Some(chunk)).await?);
+                        }
+                        out
+                    }
+                };
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn set_search_boost(&self, tenant_id: &str, product_id: &str, boost_pct: u32) -> Result<bool> {
+                let mut tx = self.pool.begin_with($begin_write).await?;
+                let n = sqlx::query("UPDATE products SET boost_pct = $1 WHERE tenant_id = $2 AND id = $3")
+                    .bind(i64::from(boost_pct.min(1000)))
+                    .bind(tenant_id)
+                    .bind(product_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if n > 0 {
+                    sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                        .bind(tenant_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(n > 0)
+            }
+
+            async fn create_order(
+                &self,
+                tenant: &Tenant,
+                lines: &[OrderLineRequest],
+                conversation_id: Option<&str>,
+            ) -> Result<PlacedOrder> {
+                let merged = merge_order_lines(lines)?;
+                let mut tx = self.pool.begin_with($begin_write).await?;
+                let tenant_lock: Option<&str> = $tenant_lock;
+                if let Some(l) = tenant_lock {
+                    sqlx::query(l).bind(&tenant.id).execute(&mut *tx).await?;
+                }
+
+                // Unknown skus and mixed currencies first, in the shopper's order, before any write.
+                let skus: Vec<String> = merged.iter().map(|(s, _)| s.clone()).collect();
+                let mut currency_of: HashMap<String, String> = HashMap::with_capacity(skus.len());
+                for chunk in skus.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new("SELECT sku, currency FROM variants WHERE tenant_id = ");
+                    qb.push_bind(tenant.id.clone());
+                    $push_in(&mut qb, "sku", chunk);
+                    for r in qb.build().fetch_all(&mut *tx).await? {
+                        currency_of.insert(r.try_get("sku")?, r.try_get("currency")?);
+                    }
+                }
+                let mut first: Option<(&str, &str)> = None;
+                for sku in &skus {
+                    let Some(cur) = currency_of.get(sku) else {
+                        return Err(StoreError::Invalid(format!("unknown sku `{sku}`")));
+                    };
+                    match first {
+                        None => first = Some((sku, cur)),
+                        Some((s0, c0)) if c0 != cur => {
+                            return Err(StoreError::Invalid(format!(
+                                "an order is in one currency: `{s0}` is in {c0}, `{sku}` in {cur}"
+                            )));
+                        }
+                        Some(_) => {}
+                    }
+                }
+
+                // Stock: one conditional decrement per sku, in sku order (two orders lock rows in
+                // the same order, so they queue rather than deadlock). The condition is the
+                // guarantee against overselling, whatever runs concurrently; RETURNING gives the
+                // price as of the decrement.
+                let mut order: Vec<usize> = (0..merged.len()).collect();
+                order.sort_by(|&a, &b| merged[a].0.cmp(&merged[b].0));
+                let mut priced: Vec<Option<(String, i64, String)>> = vec![None; merged.len()];
+                for i in order {
+                    let (sku, q) = &merged[i];
+                    let r = sqlx::query(
+                        "UPDATE variants SET stock = stock - $1 WHERE tenant_id = $2 AND sku = $3 \
+                         AND (stock IS NULL OR stock >= $4) RETURNING product_id, price_minor, currency",
+                    )
+                    .bind(*q)
+                    .bind(&tenant.id)
+                    .bind(sku)
+                    .bind(*q)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    match r {
+                        Some(r) => {
+                            priced[i] = Some((r.try_get("product_id")?, r.try_get("price_minor")?, r.try_get("currency")?));
+                        }
+                        None => {
+                            let stock: Option<Option<i64>> =
+                                sqlx::query_scalar("SELECT stock FROM variants WHERE tenant_id = $1 AND sku = $2")
+                                    .bind(&tenant.id)
+                                    .bind(sku)
+                                    .fetch_optional(&mut *tx)
+                                    .await?;
+                            tx.rollback().await?;
+                            return Err(match stock {
+                                // Deleted since the check above.
+                                None => StoreError::Invalid(format!("unknown sku `{sku}`")),
+                                Some(s) => StoreError::InsufficientStock {
+                                    sku: sku.clone(),
+                                    available: s.unwrap_or(0).max(0),
+                                },
+                            });
+                        }
+                    }
+                }
+
+                let mut out_lines = Vec::with_capacity(merged.len());
+                let mut rows: Vec<(i64, String, String, i64, i64)> = Vec::with_capacity(merged.len());
+                let mut total: i64 = 0;
+                let mut currency: Option<Currency> = None;
+                for (n, ((sku, q), p)) in merged.iter().zip(priced).enumerate() {
+                    let (product_id, unit_minor, cur) = p.ok_or_else(|| corrupt("order line", "not priced"))?;
+                    let cur = match &currency {
+                        Some(c) if c.as_str() == cur => c.clone(),
+                        Some(c) => {
+                            return Err(StoreError::Invalid(format!(
+                                "an order is in one currency: `{sku}` is in {cur}, not {}",
+                                c.as_str()
+                            )));
+                        }
+                        None => {
+                            let c = Currency::parse(&cur).map_err(|e| corrupt("currency", e))?;
+                            currency = Some(c.clone());
+                            c
+                        }
+                    };
+                    total = unit_minor
+                        .checked_mul(*q)
+                        .and_then(|l| total.checked_add(l))
+                        .ok_or_else(|| StoreError::Invalid("the order's total is too large".into()))?;
+                    out_lines.push(OrderLine {
+                        product_id: product_id.clone(),
+                        sku: sku.clone(),
+                        quantity: *q,
+                        unit_price: cur.from_minor(unit_minor),
+                        currency: cur,
+                    });
+                    rows.push((n as i64 + 1, product_id, sku.clone(), *q, unit_minor));
+                }
+                let currency = currency.ok_or_else(|| corrupt("order", "no line"))?;
+
+                let order = PlacedOrder {
+                    id: new_sortable_id("ord"),
+                    lines: out_lines,
+                    total: currency.from_minor(total),
+                    currency,
+                    conversation_id: conversation_id.map(str::to_string),
+                    created_at: now_ms(),
+                };
+                sqlx::query(
+                    "INSERT INTO orders (id, tenant_id, currency, total_minor, conversation_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&order.id)
+                .bind(&tenant.id)
+                .bind(order.currency.as_str())
+                .bind(total)
+                .bind(&order.conversation_id)
+                .bind(order.created_at)
+                .execute(&mut *tx)
+                .await?;
+                for chunk in rows.chunks(CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO order_lines (order_id, tenant_id, line, product_id, sku, quantity, unit_minor) ",
+                    );
+                    qb.push_values(chunk, |mut b, (line, pid, sku, q, unit)| {
+                        b.push_bind(order.id.clone())
+                            .push_bind(tenant.id.clone())
+                            .push_bind(*line)
+                            .push_bind(pid.clone())
+                            .push_bind(sku.clone())
+                            .push_bind(*q)
+                            .push_bind(*unit);
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                // Stock changed (and popularity with it): caches derived from the catalogue rebuild.
+                sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                    .bind(&tenant.id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(order)
+            }
+
+            async fn purchase_history(&self, tenant_id: &str, limit: u32) -> Result<Vec<Vec<(String, i64)>>> {
+                if limit == 0 {
+                    return Ok(Vec::new());
+                }
+                let rows = sqlx::query(
+                    "SELECT o.id AS order_id, l.product_id, l.quantity \
+                     FROM (SELECT id, created_at FROM orders WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2) o \
+                     JOIN order_lines l ON l.order_id = o.id AND l.tenant_id = $3 \
+                     ORDER BY o.created_at DESC, o.id DESC, l.line",
+                )
+                .bind(tenant_id)
+                .bind(i64::from(limit))
+                .bind(tenant_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out: Vec<Vec<(String, i64)>> = Vec::new();
+                let mut current: Option<String> = None;
+                for r in rows {
+                    let order_id: String = r.try_get("order_id")?;
+                    let product_id: String = r.try_get("product_id")?;
+                    let quantity: i64 = r.try_get("quantity")?;
+                    if current.as_deref() != Some(order_id.as_str()) {
+                        out.push(Vec::new());
+                        current = Some(order_id);
+                    }
+                    let basket = out.last_mut().expect("pushed above");
+                    // Two variants of one product are one product bought.
+                    match basket.iter_mut().find(|(p, _)| *p == product_id) {
+                        Some((_, q)) => *q += quantity,
+                        None => basket.push((product_id, quantity)),
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn add_cross_sell_rule(
+                &self,
+                tenant_id: &str,
+                source: &RuleSource,
+                target_product_id: &str,
+            ) -> Result<CrossSellRule> {
+                let unknown = || StoreError::Invalid("unknown product".into());
+                let source = match source {
+                    RuleSource::Product(id) => {
+                        if id == target_product_id {
+                            return Err(StoreError::Invalid("a product cannot be cross-sold with itself".into()));
+                        }
+                        RuleSource::Product(id.clone())
+                    }
+                    RuleSource::Category(name) => {
+                        let name = clean_text(name).trim().to_string();
+                        if name.is_empty() {
+                            return Err(StoreError::Invalid("category is empty".into()));
+                        }
+                        if name.chars().count() > MAX_CATEGORY_LEN {
+                            return Err(StoreError::Invalid(format!(
+                                "category is longer than {MAX_CATEGORY_LEN} characters"
+                            )));
+                        }
+                        RuleSource::Category(name)
+                    }
+                };
+                let mut tx = self.pool.begin_with($begin_write).await?;
+                let mut products = vec![target_product_id];
+                if let RuleSource::Product(id) = &source {
+                    products.push(id);
+                }
+                for id in products {
+                    let found: Option<String> =
+                        sqlx::query_scalar("SELECT id FROM products WHERE tenant_id = $1 AND id = $2")
+                            .bind(tenant_id)
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if found.is_none() {
+                        return Err(unknown());
+                    }
+                }
+                let rule = CrossSellRule {
+                    id: new_sortable_id("xsr"),
+                    target_product_id: target_product_id.to_string(),
+                    created_at: now_ms(),
+                    source,
+                };
+                sqlx::query(
+                    "INSERT INTO cross_sell_rules (id, tenant_id, source_kind, source, source_key, target_product_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&rule.id)
+                .bind(tenant_id)
+                .bind(rule.source.kind())
+                .bind(rule.source.value())
+                .bind(key(rule.source.value()))
+                .bind(&rule.target_product_id)
+                .bind(rule.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::Conflict("this cross-sell rule already exists".into())
+                    } else if is_foreign_key_violation(&e) {
+                        // The target was deleted since the check above.
+                        unknown()
+                    } else {
+                        e.into()
+                    }
+                })?;
+                tx.commit().await?;
+                Ok(rule)
+            }
+
+            async fn list_cross_sell_rules(&self, tenant_id: &str) -> Result<Vec<CrossSellRule>> {
+                let rows = sqlx::query(
+                    "SELECT id, source_kind, source, target_product_id, created_at FROM cross_sell_rules \
+                     WHERE tenant_id = $1 ORDER BY created_at, id",
+                )
+                .bind(tenant_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        let kind: String = r.try_get("source_kind")?;
+                        Ok(CrossSellRule {
+                            id: r.try_get("id")?,
+                            source: rule_source(&kind, r.try_get("source")?)?,
+                            target_product_id: r.try_get("target_product_id")?,
+                            created_at: r.try_get("created_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn delete_cross_sell_rule(&self, tenant_id: &str, id: &str) -> Result<bool> {
+                let n = sqlx::query("DELETE FROM cross_sell_rules WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant_id)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(n > 0)
+            }
         }
     };
 }
@@ -856,8 +1292,11 @@ sql_store!(
     // writer got in between (the busy timeout does not apply to the upgrade): take the write
     // lock up front and let the busy timeout queue writers.
     begin_write = "BEGIN IMMEDIATE",
+    // WAL: a deferred read transaction sees one snapshot from its first read, blocking no one.
+    begin_snapshot = "BEGIN",
     tenant_lock = None,
-    product_ids = sqlite_product_ids
+    product_ids = sqlite_product_ids,
+    push_in = sqlite_push_in
 );
 
 sql_store!(
@@ -870,11 +1309,36 @@ sql_store!(
     // Two servers starting at once must not both migrate.
     lock = Some("SELECT pg_advisory_xact_lock(7243110)"),
     begin_write = "BEGIN",
+    // READ COMMITTED takes a snapshot per statement; the catalogue's three queries need one.
+    begin_snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
     // Check-then-write (a taken product id or sku) must not interleave between two requests
     // of one tenant; SQLite's BEGIN IMMEDIATE already serialises writers.
     tenant_lock = Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 7243110))"),
-    product_ids = postgres_product_ids
+    product_ids = postgres_product_ids,
+    push_in = postgres_push_in
 );
+
+/// ` AND col IN ($n, …)`, on SQLite.
+fn sqlite_push_in(qb: &mut QueryBuilder<'_, sqlx::Sqlite>, col: &str, values: &[String]) {
+    qb.push(" AND ");
+    qb.push(col);
+    qb.push(" IN (");
+    let mut sep = qb.separated(", ");
+    for v in values {
+        sep.push_bind(v.clone());
+    }
+    qb.push(")");
+}
+
+/// ` AND col = ANY($n)` on PostgreSQL: one array parameter keeps the cached plan on the index
+/// whatever the list's length (see [`postgres_product_ids`]).
+fn postgres_push_in(qb: &mut QueryBuilder<'_, sqlx::Postgres>, col: &str, values: &[String]) {
+    qb.push(" AND ");
+    qb.push(col);
+    qb.push(" = ANY(");
+    qb.push_bind(values.to_vec());
+    qb.push(")");
+}
 
 /// external id → product id for a batch, on SQLite: `IN (…)` lists of bound values.
 async fn sqlite_product_ids(

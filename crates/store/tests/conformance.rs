@@ -5,8 +5,8 @@
 //! An unreachable server fails the test with a message saying so: it never passes silently.
 
 use comptoir_domain::{
-    Currency, KeyKind, Lang, NewApiKey, NewTenant, Plan, ProductFilter, ProductUpsert, Tenant,
-    Translation, Variant,
+    CatalogueEntry, Currency, KeyKind, Lang, NewApiKey, NewTenant, OrderLineRequest, Plan,
+    ProductFilter, ProductUpsert, RuleSource, Tenant, Translation, Variant,
 };
 use comptoir_store::{ImportRecord, Store, StoreError};
 use rust_decimal::Decimal;
@@ -440,5 +440,490 @@ async fn postgres_story() {
     story(store).await;
     let again = comptoir_store::open(&db.url).await.unwrap();
     assert!(again.tenant_by_slug("shop-a").await.unwrap().is_some());
+    db.drop().await;
+}
+
+fn req(sku: &str, quantity: i64) -> OrderLineRequest {
+    OrderLineRequest {
+        sku: sku.into(),
+        quantity,
+    }
+}
+
+async fn entry(store: &dyn Store, tenant_id: &str, ext: &str) -> CatalogueEntry {
+    store
+        .catalogue_entries(tenant_id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.external_id == ext)
+        .unwrap_or_else(|| panic!("no product {ext}"))
+}
+
+async fn stock(store: &dyn Store, tenant_id: &str, sku: &str) -> Option<i64> {
+    let all = store.catalogue_entries(tenant_id, None).await.unwrap();
+    all.iter()
+        .flat_map(|e| &e.variants)
+        .find(|v| v.sku == sku)
+        .unwrap_or_else(|| panic!("no sku {sku}"))
+        .stock
+}
+
+fn invalid<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
+    match r {
+        Err(StoreError::Invalid(m)) => m,
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+/// Catalogue entries, search boost, orders and cross-sell rules: the search and
+/// recommendation side of the store.
+async fn commerce_story(store: Arc<dyn Store>) {
+    let a = tenant(&*store, "shop-a").await;
+    let b = tenant(&*store, "shop-b").await;
+    let s = &*store;
+    store
+        .upsert_products(
+            &a,
+            &[
+                product(
+                    "dress",
+                    "Robe en lin",
+                    "Linen dress",
+                    &[("D-M", "69.90", Some(3)), ("D-L", "12.30", Some(0))],
+                ),
+                product("scarf", "Écharpe", "Scarf", &[("S-1", "49", None)]),
+                product("mug", "Tasse", "Mug", &[("M-1", "15", Some(10))]),
+                product(
+                    "tee",
+                    "T-shirt",
+                    "Tee",
+                    &[("T-S", "10", None), ("T-M", "10", None)],
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    store
+        .upsert_products(
+            &b,
+            &[product("hat", "Chapeau", "Hat", &[("H-1", "20", Some(1))])],
+        )
+        .await
+        .unwrap();
+
+    // Catalogue entries: every language, variants in the merchant's order, ids in order.
+    let all = store.catalogue_entries(&a.id, None).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id), "in id order");
+    let dress = entry(s, &a.id, "dress").await;
+    let langs: Vec<&str> = dress.translations.iter().map(|t| t.lang.as_str()).collect();
+    assert_eq!(langs, ["en", "fr"]);
+    assert_eq!(dress.translations[0].title, "Linen dress");
+    assert_eq!(dress.translations[1].title, "Robe en lin");
+    assert_eq!(dress.translations[1].category.as_deref(), Some("Vêtements"));
+    assert_eq!(dress.translations[1].tags, ["été"]);
+    let skus: Vec<&str> = dress.variants.iter().map(|v| v.sku.as_str()).collect();
+    assert_eq!(skus, ["D-M", "D-L"]);
+    assert_eq!(dress.variants[0].price, dec("69.90"));
+    assert_eq!(dress.variants[0].stock, Some(3));
+    assert_eq!(dress.brand.as_deref(), Some("Atelier Lune"));
+    assert_eq!(dress.images, ["https://img.example/dress.jpg"]);
+    assert_eq!(dress.boost_pct, 100);
+    for l in [None, Some(lang("en")), Some(lang("de"))] {
+        assert_eq!(
+            dress.to_product(l.as_ref(), a.default_locale()),
+            store
+                .product(&a, &dress.id, l.as_ref())
+                .await
+                .unwrap()
+                .unwrap(),
+            "an entry shows as the store shows the product"
+        );
+    }
+    let hat = entry(s, &b.id, "hat").await;
+    let some = store
+        .catalogue_entries(
+            &a.id,
+            Some(&[
+                hat.id.clone(),
+                dress.id.clone(),
+                "prod_nope".into(),
+                dress.id.clone(),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(some, vec![dress.clone()], "only this tenant's, once");
+    assert!(store
+        .catalogue_entries(&a.id, Some(std::slice::from_ref(&hat.id)))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .catalogue_entries(&a.id, Some(&[]))
+        .await
+        .unwrap()
+        .is_empty());
+    let tee = entry(s, &a.id, "tee").await;
+    let two = store
+        .catalogue_entries(&a.id, Some(&[tee.id.clone(), dress.id.clone()]))
+        .await
+        .unwrap();
+    assert!(two.len() == 2 && two[0].id < two[1].id);
+
+    // Search boost: clamped, per tenant, bumps the version.
+    let v0 = store.catalogue_version(&a.id).await.unwrap();
+    assert!(store.set_search_boost(&a.id, &dress.id, 250).await.unwrap());
+    let v1 = store.catalogue_version(&a.id).await.unwrap();
+    assert!(v1 > v0, "a boost bumps the catalogue version");
+    assert_eq!(entry(s, &a.id, "dress").await.boost_pct, 250);
+    assert!(store
+        .set_search_boost(&a.id, &dress.id, 5000)
+        .await
+        .unwrap());
+    assert_eq!(entry(s, &a.id, "dress").await.boost_pct, 1000);
+    assert!(store.set_search_boost(&a.id, &dress.id, 0).await.unwrap());
+    assert_eq!(entry(s, &a.id, "dress").await.boost_pct, 0);
+    let vb = store.catalogue_version(&b.id).await.unwrap();
+    assert!(!store.set_search_boost(&a.id, &hat.id, 10).await.unwrap());
+    assert!(!store
+        .set_search_boost(&a.id, "prod_nope", 10)
+        .await
+        .unwrap());
+    assert_eq!(entry(s, &b.id, "hat").await.boost_pct, 100);
+    assert_eq!(store.catalogue_version(&b.id).await.unwrap(), vb);
+
+    // Orders: lines merged by sku, stock decremented, untracked stock left alone.
+    let v = store.catalogue_version(&a.id).await.unwrap();
+    let first = store
+        .create_order(
+            &a,
+            &[req("D-M", 1), req(" S-1 ", 2), req("D-M", 1)],
+            Some("conv_1"),
+        )
+        .await
+        .unwrap();
+    assert!(first.id.starts_with("ord_"));
+    assert_eq!(first.lines.len(), 2);
+    assert_eq!(
+        (first.lines[0].sku.as_str(), first.lines[0].quantity),
+        ("D-M", 2)
+    );
+    assert_eq!(first.lines[0].product_id, dress.id);
+    assert_eq!(first.lines[0].unit_price, dec("69.9"));
+    assert_eq!(first.lines[1].sku, "S-1");
+    assert_eq!(first.lines[1].unit_price, dec("49"));
+    assert_eq!(first.total, dec("237.8"));
+    assert_eq!(first.currency, eur());
+    assert_eq!(first.conversation_id.as_deref(), Some("conv_1"));
+    assert_eq!(stock(s, &a.id, "D-M").await, Some(1));
+    assert_eq!(stock(s, &a.id, "S-1").await, None);
+    assert!(
+        store.catalogue_version(&a.id).await.unwrap() > v,
+        "an order bumps the catalogue version"
+    );
+
+    // A line short of stock rolls back the lines already decremented ("D-M" sorts first).
+    let v = store.catalogue_version(&a.id).await.unwrap();
+    match store
+        .create_order(&a, &[req("M-1", 11), req("D-M", 1)], None)
+        .await
+    {
+        Err(StoreError::InsufficientStock { sku, available }) => {
+            assert_eq!((sku.as_str(), available), ("M-1", 10));
+        }
+        other => panic!("expected InsufficientStock, got {other:?}"),
+    }
+    assert_eq!(stock(s, &a.id, "D-M").await, Some(1), "rolled back");
+    assert_eq!(stock(s, &a.id, "M-1").await, Some(10));
+    let err = store
+        .create_order(&a, &[req("D-L", 1)], None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "only 0 left of `D-L`");
+    assert_eq!(
+        invalid(
+            store
+                .create_order(&a, &[req("D-M", 1), req("NOPE", 1)], None)
+                .await
+        ),
+        "unknown sku `NOPE`"
+    );
+    assert_eq!(
+        invalid(store.create_order(&a, &[req("H-1", 1)], None).await),
+        "unknown sku `H-1`",
+        "another tenant's sku is unknown"
+    );
+    for q in [0, -1, 10_001] {
+        invalid(store.create_order(&a, &[req("S-1", q)], None).await);
+    }
+    invalid(
+        store
+            .create_order(&a, &[req("S-1", 6_000), req("S-1", 6_000)], None)
+            .await,
+    );
+    invalid(store.create_order(&a, &[], None).await);
+    let mut yen = ProductUpsert::new("bowl").unwrap();
+    yen.translations
+        .push(Translation::new(lang("fr"), "Bol", "", None, vec![]).unwrap());
+    yen.variants.push(
+        Variant::new(
+            "JPY-1",
+            vec![],
+            dec("65"),
+            None,
+            Currency::parse("JPY").unwrap(),
+            Some(4),
+            false,
+        )
+        .unwrap(),
+    );
+    store.upsert_products(&a, &[yen]).await.unwrap();
+    invalid(
+        store
+            .create_order(&a, &[req("S-1", 1), req("JPY-1", 1)], None)
+            .await,
+    );
+    assert_eq!(stock(s, &a.id, "JPY-1").await, Some(4));
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    let yen_order = store
+        .create_order(&a, &[req("JPY-1", 3)], None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (yen_order.total, yen_order.currency.as_str()),
+        (dec("195"), "JPY")
+    );
+    assert_eq!(stock(s, &a.id, "JPY-1").await, Some(1));
+    assert!(v < store.catalogue_version(&a.id).await.unwrap());
+
+    // Purchase history: newest first, one basket per order, a product once per basket.
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    store
+        .create_order(&a, &[req("M-1", 1), req("D-M", 1)], None)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    store
+        .create_order(&a, &[req("T-S", 1), req("T-M", 2)], None)
+        .await
+        .unwrap();
+    let mug = entry(s, &a.id, "mug").await;
+    let scarf = entry(s, &a.id, "scarf").await;
+    let bowl = entry(s, &a.id, "bowl").await;
+    let history = store.purchase_history(&a.id, 10).await.unwrap();
+    assert_eq!(
+        history,
+        vec![
+            vec![(tee.id.clone(), 3)],
+            vec![(mug.id.clone(), 1), (dress.id.clone(), 1)],
+            vec![(bowl.id.clone(), 3)],
+            vec![(dress.id.clone(), 2), (scarf.id.clone(), 2)],
+        ]
+    );
+    assert_eq!(
+        store.purchase_history(&a.id, 1).await.unwrap(),
+        history[..1]
+    );
+    assert!(store.purchase_history(&a.id, 0).await.unwrap().is_empty());
+    assert!(store.purchase_history(&b.id, 10).await.unwrap().is_empty());
+    // History outlives the product.
+    assert!(store.delete_product(&a, &mug.id).await.unwrap());
+    assert_eq!(store.purchase_history(&a.id, 10).await.unwrap(), history);
+
+    // Cross-sell rules.
+    let r1 = store
+        .add_cross_sell_rule(&a.id, &RuleSource::Product(dress.id.clone()), &scarf.id)
+        .await
+        .unwrap();
+    assert_eq!(r1.source, RuleSource::Product(dress.id.clone()));
+    assert_eq!(r1.target_product_id, scarf.id);
+    // Lists are oldest first; within one millisecond the order is the ids'.
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    let r2 = store
+        .add_cross_sell_rule(
+            &a.id,
+            &RuleSource::Category("  Vêtements ".into()),
+            &scarf.id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(r2.source, RuleSource::Category("Vêtements".into()));
+    assert!(matches!(
+        store
+            .add_cross_sell_rule(&a.id, &RuleSource::Product(dress.id.clone()), &scarf.id)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        matches!(
+            store
+                .add_cross_sell_rule(&a.id, &RuleSource::Category("VÊTEMENTS".into()), &scarf.id)
+                .await,
+            Err(StoreError::Conflict(_))
+        ),
+        "categories compare case-insensitively"
+    );
+    assert_eq!(
+        invalid(
+            store
+                .add_cross_sell_rule(&a.id, &RuleSource::Product(dress.id.clone()), &hat.id)
+                .await
+        ),
+        "unknown product",
+        "another tenant's target"
+    );
+    assert_eq!(
+        invalid(
+            store
+                .add_cross_sell_rule(&a.id, &RuleSource::Product(hat.id.clone()), &scarf.id)
+                .await
+        ),
+        "unknown product",
+        "another tenant's source"
+    );
+    invalid(
+        store
+            .add_cross_sell_rule(&b.id, &RuleSource::Category("Hats".into()), &scarf.id)
+            .await,
+    );
+    invalid(
+        store
+            .add_cross_sell_rule(&a.id, &RuleSource::Product(dress.id.clone()), &dress.id)
+            .await,
+    );
+    invalid(
+        store
+            .add_cross_sell_rule(&a.id, &RuleSource::Category(" ".into()), &scarf.id)
+            .await,
+    );
+    assert_eq!(
+        store.list_cross_sell_rules(&a.id).await.unwrap(),
+        vec![r1.clone(), r2.clone()]
+    );
+    assert!(store.list_cross_sell_rules(&b.id).await.unwrap().is_empty());
+    assert!(!store.delete_cross_sell_rule(&b.id, &r1.id).await.unwrap());
+    assert!(store.delete_cross_sell_rule(&a.id, &r1.id).await.unwrap());
+    assert!(!store.delete_cross_sell_rule(&a.id, &r1.id).await.unwrap());
+    assert_eq!(
+        store.list_cross_sell_rules(&a.id).await.unwrap(),
+        vec![r2.clone()]
+    );
+    // Deleting a product drops the rules it is the source or the target of.
+    store
+        .add_cross_sell_rule(&a.id, &RuleSource::Product(tee.id.clone()), &dress.id)
+        .await
+        .unwrap();
+    assert_eq!(store.list_cross_sell_rules(&a.id).await.unwrap().len(), 2);
+    assert!(store.delete_product(&a, &tee.id).await.unwrap());
+    assert!(store.delete_product(&a, &scarf.id).await.unwrap());
+    assert!(store.list_cross_sell_rules(&a.id).await.unwrap().is_empty());
+}
+
+/// Stock 5, twenty shoppers at once: exactly five orders, never an oversell.
+async fn concurrent_orders(store: Arc<dyn Store>) {
+    let a = tenant(&*store, "shop-c").await;
+    store
+        .upsert_products(
+            &a,
+            &[product("lamp", "Lampe", "Lamp", &[("L-1", "30", Some(5))])],
+        )
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let store = store.clone();
+            let a = a.clone();
+            tokio::spawn(async move { store.create_order(&a, &[req("L-1", 1)], None).await })
+        })
+        .collect();
+    let mut placed = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => placed += 1,
+            Err(StoreError::InsufficientStock { sku, available }) => {
+                assert_eq!((sku.as_str(), available), ("L-1", 0));
+            }
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+    assert_eq!(placed, 5);
+    assert_eq!(stock(&*store, &a.id, "L-1").await, Some(0));
+    assert_eq!(store.purchase_history(&a.id, 100).await.unwrap().len(), 5);
+}
+
+async fn sqlite_store() -> (tempfile::TempDir, Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/comptoir.db", dir.path().display());
+    let store = comptoir_store::open(&url).await.unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn sqlite_commerce() {
+    let (_dir, store) = sqlite_store().await;
+    commerce_story(store).await;
+}
+
+#[tokio::test]
+async fn postgres_commerce() {
+    let db = comptoir_store::testing::PgSchema::create().await;
+    commerce_story(comptoir_store::open(&db.url).await.unwrap()).await;
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_concurrent_orders() {
+    // A file, not memory: the pool holds several connections that really race.
+    let (_dir, store) = sqlite_store().await;
+    concurrent_orders(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_orders() {
+    let db = comptoir_store::testing::PgSchema::create().await;
+    concurrent_orders(comptoir_store::open(&db.url).await.unwrap()).await;
+    db.drop().await;
+}
+
+/// The search index's rebuild at start: 100,000 variants must read in well under 5 s.
+/// `cargo test -p comptoir-store --release --test conformance -- --ignored --nocapture`
+async fn big_catalogue(store: Arc<dyn Store>) {
+    let a = tenant(&*store, "shop-big").await;
+    let batch: Vec<ProductUpsert> = (0..25_000)
+        .map(|i| {
+            let skus: Vec<(String, &str, Option<i64>)> = (0..4)
+                .map(|v| (format!("B{i}-{v}"), "19.90", Some(5)))
+                .collect();
+            let skus: Vec<(&str, &str, Option<i64>)> =
+                skus.iter().map(|(s, p, q)| (s.as_str(), *p, *q)).collect();
+            product(&format!("big-{i}"), "Robe", "Dress", &skus)
+        })
+        .collect();
+    for chunk in batch.chunks(500) {
+        store.upsert_products(&a, chunk).await.unwrap();
+    }
+    let t = std::time::Instant::now();
+    let all = store.catalogue_entries(&a.id, None).await.unwrap();
+    let took = t.elapsed();
+    eprintln!("{}: {} entries in {took:?}", store.backend(), all.len());
+    assert_eq!(all.len(), 25_000);
+    assert_eq!(all.iter().map(|e| e.variants.len()).sum::<usize>(), 100_000);
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+}
+
+#[tokio::test]
+#[ignore = "slow: run explicitly, in release"]
+async fn sqlite_big_catalogue() {
+    let (_dir, store) = sqlite_store().await;
+    big_catalogue(store).await;
+}
+
+#[tokio::test]
+#[ignore = "slow: run explicitly, in release"]
+async fn postgres_big_catalogue() {
+    let db = comptoir_store::testing::PgSchema::create().await;
+    big_catalogue(comptoir_store::open(&db.url).await.unwrap()).await;
     db.drop().await;
 }

@@ -156,6 +156,55 @@ impl Concepts {
         Ok(c)
     }
 
+    /// Concept phrases in a token sequence, longest first from left to right, as
+    /// `(first token, token count, concept id)`; words that name no concept are skipped.
+    pub fn spans(&self, tokens: &[Token]) -> Vec<(usize, usize, u32)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut buf = String::new();
+        'outer: while i < tokens.len() {
+            for len in (1..=MAX_TERM_TOKENS.min(tokens.len() - i)).rev() {
+                buf.clear();
+                for (n, t) in tokens[i..i + len].iter().enumerate() {
+                    if n > 0 {
+                        buf.push(' ');
+                    }
+                    buf.push_str(&t.text);
+                }
+                if let Some(&c) = self.phrases.get(&buf) {
+                    out.push((i, len, c));
+                    i += len;
+                    continue 'outer;
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// Every folded phrase with its concept.
+    pub fn phrases(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.phrases.iter().map(|(p, c)| (p.as_str(), *c))
+    }
+
+    /// The concept a folded one-word form names, if any.
+    pub fn concept_of(&self, word: &str) -> Option<u32> {
+        self.phrases.get(word).copied()
+    }
+
+    /// The concept word within one typo of `word`, when exactly one is ("chausures").
+    pub fn correct(&self, word: &str) -> Option<&str> {
+        if self.speller.knows(word) {
+            return None;
+        }
+        self.speller.correct(word)
+    }
+
+    /// The concept's id name (`dress`, `Color:red`).
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
     /// The keys of a token sequence: concept ids for phrases the dictionary knows (longest
     /// first), literal words otherwise. Stop words and one-letter words are dropped.
     fn keys(&self, tokens: &[Token]) -> Vec<Key> {
@@ -209,7 +258,8 @@ struct Key {
     end: usize,
 }
 
-fn is_stop_word(w: &str) -> bool {
+/// Function words the mention index ignores (shared with product search).
+pub fn is_stop_word(w: &str) -> bool {
     matches!(
         w,
         "the"

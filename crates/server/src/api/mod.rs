@@ -5,4 +5,5 @@ pub mod imports;
 pub mod keys;
 pub mod nlu;
 pub mod products;
+pub mod search;
 pub mod tenant;

@@ -83,6 +83,9 @@ pub async fn create(
         .store
         .create_product(&auth.tenant, &upsert, Some(&lang))
         .await?;
+    st.search
+        .product_changed(st.store.as_ref(), &auth.tenant, &p.id)
+        .await?;
     Ok((StatusCode::CREATED, Json(ProductOut::from(&p))))
 }
 
@@ -153,6 +156,9 @@ pub async fn update(
         .update_product(tenant, &id, &patch, replace, Some(&lang))
         .await?
         .ok_or_else(|| ApiError::not_found("product"))?;
+    st.search
+        .product_changed(st.store.as_ref(), tenant, &id)
+        .await?;
     Ok(Json(ProductOut::from(&p)))
 }
 
@@ -165,6 +171,9 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     auth.require(Scope::CatalogueWrite)?;
     if st.store.delete_product(&auth.tenant, &id).await? {
+        st.search
+            .product_changed(st.store.as_ref(), &auth.tenant, &id)
+            .await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("product"))

@@ -1,0 +1,104 @@
+//! Orders and cross-sell rules: what shoppers bought, and what the merchant wants offered with it.
+//!
+//! An order line keeps the price paid at the time and the product id it was for; the product may
+//! later change or disappear, the history stays.
+
+use crate::Currency;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// One line of an order being placed: a variant by sku and how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLineRequest {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// One line of a placed order, priced at the variant's price when the order was placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderLine {
+    pub product_id: String,
+    pub sku: String,
+    pub quantity: i64,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub unit_price: Decimal,
+    pub currency: Currency,
+}
+
+/// An order as stored: its lines (one per sku), their total and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlacedOrder {
+    pub id: String,
+    pub lines: Vec<OrderLine>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub total: Decimal,
+    pub currency: Currency,
+    /// The conversation that led to the order, when there was one.
+    pub conversation_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// What triggers a cross-sell rule. Serialised as `{"product": "prod_…"}` or
+/// `{"category": "Shoes"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleSource {
+    /// An internal product id.
+    Product(String),
+    /// A category name as the merchant typed it (matched case-insensitively).
+    Category(String),
+}
+
+impl RuleSource {
+    /// `product` or `category`, as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RuleSource::Product(_) => "product",
+            RuleSource::Category(_) => "category",
+        }
+    }
+
+    /// The product id or the category name.
+    pub fn value(&self) -> &str {
+        match self {
+            RuleSource::Product(s) | RuleSource::Category(s) => s,
+        }
+    }
+}
+
+/// "Shoppers looking at `source` should also be offered `target_product_id`."
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrossSellRule {
+    pub id: String,
+    pub source: RuleSource,
+    pub target_product_id: String,
+    pub created_at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn serialises_money_as_strings_and_sources_by_kind() {
+        let line = OrderLine {
+            product_id: "prod_1".into(),
+            sku: "A".into(),
+            quantity: 2,
+            unit_price: Decimal::from_str("12.5").unwrap(),
+            currency: Currency::parse("EUR").unwrap(),
+        };
+        let j = serde_json::to_value(&line).unwrap();
+        assert_eq!(j["unit_price"], "12.5");
+        assert_eq!(j["currency"], "EUR");
+        let s = RuleSource::Category("Shoes".into());
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"category":"Shoes"}"#
+        );
+        assert_eq!((s.kind(), s.value()), ("category", "Shoes"));
+        let back: RuleSource = serde_json::from_str(r#"{"product":"prod_1"}"#).unwrap();
+        assert_eq!(back, RuleSource::Product("prod_1".into()));
+    }
+}

@@ -1,0 +1,765 @@
+//! Searching: the shopper's words become clauses (each a set of alternative terms: the word, its
+//! stems, its concept, typo fixes, completions) and structured filters (prices, attributes read
+//! by the understanding engine); products are scored per clause, filtered per variant, then
+//! ranked by relevance × availability × popularity × merchant boost × session preferences.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use comptoir_domain::Lang;
+use comptoir_nlu::entities::{self, EntityKind};
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::analysis::Attributes;
+use crate::index::{Doc, SearchIndex, TITLE};
+
+/// Hard constraints: a product is a hit only if one of its variants meets all of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Filters {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_min: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_max: Option<Decimal>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub colors: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub materials: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_stock: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digital: Option<bool>,
+}
+
+/// What a shopper liked or rejected earlier in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Trait {
+    Color(String),
+    Size(String),
+    Material(String),
+    Brand(String),
+    Category(String),
+    Product(String),
+}
+
+impl Trait {
+    /// `color:red`, `brand:Atelier Lune`, `product:<id>`.
+    pub fn parse(s: &str) -> Option<Trait> {
+        let (kind, value) = s.split_once(':')?;
+        let value = value.trim();
+        if value.is_empty() {
+            return None;
+        }
+        let folded = comptoir_nlu::entities::lexicon::key(value);
+        Some(match kind.trim().to_ascii_lowercase().as_str() {
+            "color" | "colour" => Trait::Color(folded),
+            "size" => Trait::Size(folded),
+            "material" => Trait::Material(folded),
+            "brand" => Trait::Brand(folded),
+            "category" => Trait::Category(folded),
+            "product" => Trait::Product(value.to_string()),
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    pub liked: Vec<Trait>,
+    pub rejected: Vec<Trait>,
+}
+
+/// A search request.
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub text: String,
+    /// The shopper's language, when known (else identified from the text).
+    pub lang: Option<Lang>,
+    pub filters: Filters,
+    pub session: Session,
+    pub limit: usize,
+    pub offset: usize,
+    /// Attach each score's parts to the hits.
+    pub explain: bool,
+    /// Reference time for the understanding of dates (unused by ranking).
+    pub now: DateTime<FixedOffset>,
+}
+
+impl SearchRequest {
+    pub fn new(text: &str) -> Self {
+        SearchRequest {
+            text: text.to_string(),
+            lang: None,
+            filters: Filters::default(),
+            session: Session::default(),
+            limit: 10,
+            offset: 0,
+            explain: false,
+            now: Utc::now().fixed_offset(),
+        }
+    }
+}
+
+/// The parts of a hit's score; `score` is their product.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explain {
+    /// Sum over the query's clauses of the best match (quality × idf × field weight).
+    pub text: f32,
+    /// Share of the query's weight this product matches (0–1), squared in the score.
+    pub coverage: f32,
+    /// 1 in stock; lower out of stock (less so when the shopper named the product).
+    pub availability: f32,
+    /// 1 + up to 0.2 for the best sellers (units sold).
+    pub popularity: f32,
+    /// The merchant's boost.
+    pub boost: f32,
+    /// How well the chosen variant fits the size asked for.
+    pub variant: f32,
+    /// Liked and rejected attributes earlier in the conversation.
+    pub session: f32,
+    pub score: f32,
+    /// How each clause matched: `robe → c:dress (title)`.
+    pub matched: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub product_id: String,
+    /// The variant that best matches the query.
+    pub sku: String,
+    pub score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
+}
+
+/// What the engine read in the query, returned with the hits.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Interpretation {
+    pub language: Option<String>,
+    /// The words searched for, after removing filler and filter phrases.
+    pub terms: Vec<String>,
+    /// Filters applied (explicit ones and those read in the text).
+    pub filters: Filters,
+    /// Attributes the text asked for, used to choose variants.
+    pub wanted: WantedAttributes,
+    /// Words that matched nothing in this catalogue.
+    pub unmatched: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WantedAttributes {
+    pub colors: Vec<String>,
+    pub sizes: Vec<String>,
+    pub materials: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    /// Products matching, before pagination.
+    pub total: usize,
+    pub interpretation: Interpretation,
+}
+
+/// One part of the query: alternative terms, any of which satisfies it.
+#[derive(Debug)]
+struct Clause {
+    label: String,
+    alts: Vec<(u32, f32)>,
+    weight: f32,
+    /// Words naming a colour or material describe the product the other words name: they
+    /// count for less than the product type ("robe rouge" is first a dress).
+    factor: f32,
+}
+
+const ATTRIBUTE_FACTOR: f32 = 0.5;
+
+/// Qualities of the ways a term can match a shopper's word.
+const EXACT: f32 = 1.0;
+const STEM: f32 = 0.9;
+const CONCEPT: f32 = 0.95;
+const TYPO1: f32 = 0.75;
+const TYPO2: f32 = 0.6;
+const PREFIX: f32 = 0.8;
+const SHORT_PREFIX: f32 = 0.55;
+
+/// Entity kinds whose words are filters or noise, not product words.
+fn is_filter_entity(k: EntityKind) -> bool {
+    matches!(
+        k,
+        EntityKind::PriceMin
+            | EntityKind::PriceMax
+            | EntityKind::Quantity
+            | EntityKind::Size
+            | EntityKind::Date
+            | EntityKind::Time
+            | EntityKind::Email
+            | EntityKind::Phone
+            | EntityKind::OrderNumber
+            | EntityKind::Ordinal
+    )
+}
+
+impl SearchIndex {
+    /// Runs a search.
+    pub fn search(&self, req: &SearchRequest) -> SearchResults {
+        let a = &self.analyzer;
+        let text = comptoir_nlu::normalize::truncate(&req.text, 512);
+        let lang = a.language(text, req.lang.clone());
+        let nlu_lang = lang
+            .as_ref()
+            .and_then(|l| comptoir_nlu::Lang::parse(l.as_str()))
+            .unwrap_or(comptoir_nlu::Lang::En);
+        let found = entities::extract(
+            text,
+            &entities::Context {
+                lang: nlu_lang,
+                now: req.now,
+                catalogue: None,
+            },
+            &a.lexicon,
+        );
+        let mut filters = req.filters.clone();
+        let mut wanted = WantedAttributes::default();
+        let mut dropped: Vec<(usize, usize)> = Vec::new();
+        let mut attribute_spans: Vec<(usize, usize)> = Vec::new();
+        for e in &found {
+            let same_currency = e
+                .currency
+                .as_deref()
+                .is_none_or(|c| c == self.currency.as_str());
+            let amount = || e.value.parse::<Decimal>().ok();
+            match e.kind {
+                EntityKind::PriceMax if same_currency && filters.price_max.is_none() => {
+                    filters.price_max = amount()
+                }
+                EntityKind::PriceMin if same_currency && filters.price_min.is_none() => {
+                    filters.price_min = amount()
+                }
+                EntityKind::Color => wanted.colors.push(e.value.clone()),
+                EntityKind::Size => wanted.sizes.push(e.value.clone()),
+                EntityKind::Material => wanted.materials.push(e.value.clone()),
+                _ => {}
+            }
+            if is_filter_entity(e.kind) {
+                dropped.push((e.start, e.end));
+            }
+            if matches!(e.kind, EntityKind::Color | EntityKind::Material) {
+                attribute_spans.push((e.start, e.end));
+            }
+        }
+        let tokens: Vec<_> = a
+            .tokens(text)
+            .into_iter()
+            .filter(|t| !dropped.iter().any(|(s, e)| t.start >= *s && t.end <= *e))
+            .collect();
+        // The last word is completed (as-you-type) unless the shopper typed a space after it.
+        let typing = !text.ends_with(char::is_whitespace);
+        let (clauses, unmatched) = self.clauses(&tokens, typing, &attribute_spans);
+
+        let mut interpretation = Interpretation {
+            language: lang.as_ref().map(|l| l.as_str().to_string()),
+            terms: clauses.iter().map(|c| c.label.clone()).collect(),
+            filters: filters.clone(),
+            wanted,
+            unmatched,
+        };
+        // Words that all matched nothing find nothing; no words at all browse the catalogue.
+        let scored = if clauses.is_empty() && !interpretation.unmatched.is_empty() {
+            Vec::new()
+        } else {
+            self.score(&clauses, &filters, &interpretation.wanted, req)
+        };
+        let total = scored.len();
+        let mut ranked = scored;
+        let end = (req.offset + req.limit).min(ranked.len());
+        if end < ranked.len() && end > 0 {
+            ranked.select_nth_unstable_by(end - 1, order);
+            ranked.truncate(end);
+        }
+        ranked.sort_by(order);
+        let hits = ranked
+            .into_iter()
+            .skip(req.offset)
+            .take(req.limit)
+            .map(|s| Hit {
+                product_id: self.docs[s.slot as usize]
+                    .as_ref()
+                    .map(|d| d.entry.id.clone())
+                    .unwrap_or_default(),
+                sku: s.sku,
+                score: s.explain.score,
+                explain: req.explain.then_some(s.explain),
+            })
+            .collect();
+        interpretation.terms.retain(|t| !t.is_empty());
+        SearchResults {
+            hits,
+            total,
+            interpretation,
+        }
+    }
+
+    /// The query's clauses, and the words that matched nothing.
+    fn clauses(
+        &self,
+        tokens: &[comptoir_nlu::normalize::Token],
+        typing: bool,
+        attribute_spans: &[(usize, usize)],
+    ) -> (Vec<Clause>, Vec<String>) {
+        let factor = |from: usize, to: usize| {
+            let only_attributes = tokens[from..to].iter().all(|t| {
+                attribute_spans
+                    .iter()
+                    .any(|(s, e)| t.start >= *s && t.end <= *e)
+            });
+            if only_attributes && attribute_spans.len() < tokens.len() {
+                ATTRIBUTE_FACTOR
+            } else {
+                1.0
+            }
+        };
+        let a = &self.analyzer;
+        let mut clauses = Vec::new();
+        let mut unmatched = Vec::new();
+        let spans = a.concept_spans(tokens);
+        let mut covered = vec![false; tokens.len()];
+        for (i, n, concept) in &spans {
+            if *n < 2 {
+                continue;
+            }
+            let mut alts = Vec::new();
+            self.alt(&mut alts, concept, CONCEPT);
+            // A phrase this catalogue never uses is searched word by word instead.
+            if alts.is_empty() {
+                continue;
+            }
+            let label: Vec<&str> = tokens[*i..i + n].iter().map(|t| t.text.as_str()).collect();
+            for c in covered.iter_mut().skip(*i).take(*n) {
+                *c = true;
+            }
+            clauses.push(Clause {
+                label: label.join(" "),
+                alts,
+                weight: 0.0,
+                factor: factor(*i, i + n),
+            });
+        }
+        let last = tokens.len().saturating_sub(1);
+        for (i, t) in tokens.iter().enumerate() {
+            if covered[i] {
+                continue;
+            }
+            let w = t.text.as_str();
+            let is_last = typing && i == last;
+            let short = w.chars().count() < 2 && !w.chars().all(|c| c.is_ascii_digit());
+            if short || (a.is_filler(w) && !is_last) {
+                continue;
+            }
+            let mut alts = Vec::new();
+            self.alt(&mut alts, &format!("w:{w}"), EXACT);
+            for s in a.stems_any(w) {
+                self.alt(&mut alts, &format!("s:{s}"), STEM);
+            }
+            if let Some((_, _, concept)) = spans.iter().find(|(s, n, _)| *s == i && *n == 1) {
+                self.alt(&mut alts, concept, CONCEPT);
+            } else if let Some(concept) = a.concept_by_stem(w) {
+                self.alt(&mut alts, &concept, STEM);
+            }
+            if alts.is_empty() && w.chars().count() >= 4 {
+                // A typo: the catalogue's own words first, then the concept dictionary (so a
+                // misspelt French word still finds an English catalogue).
+                for (cand, d) in self.typo_candidates(w) {
+                    let q = if d == 1 { TYPO1 } else { TYPO2 };
+                    self.alt(&mut alts, &format!("w:{cand}"), q);
+                    if let Some(c) = a.concepts.concept_of(&cand) {
+                        self.alt(&mut alts, &format!("c:{}", a.concepts.name(c)), q);
+                    }
+                }
+                for (concept, d) in a.concept_typos(w) {
+                    self.alt(&mut alts, &concept, if d == 1 { TYPO1 } else { TYPO2 });
+                }
+            }
+            if is_last && w.chars().count() >= 2 {
+                let q = if w.chars().count() >= 4 {
+                    PREFIX
+                } else {
+                    SHORT_PREFIX
+                };
+                for cand in self.completions(w, 24) {
+                    self.alt(&mut alts, &format!("w:{cand}"), q);
+                    if let Some(c) = a.concepts.concept_of(&cand) {
+                        self.alt(&mut alts, &format!("c:{}", a.concepts.name(c)), q);
+                    }
+                }
+                // The shopper may be typing a word of another language than the catalogue's.
+                if w.chars().count() >= 3 {
+                    for concept in a.concept_completions(w, 8) {
+                        self.alt(&mut alts, &concept, q * 0.9);
+                    }
+                }
+            }
+            if alts.is_empty() {
+                if !a.is_filler(w) {
+                    unmatched.push(w.to_string());
+                }
+                continue;
+            }
+            clauses.push(Clause {
+                label: w.to_string(),
+                alts,
+                weight: 0.0,
+                factor: factor(i, i + 1),
+            });
+        }
+        for c in &mut clauses {
+            c.weight = c
+                .alts
+                .iter()
+                .map(|(t, q)| q * self.idf(*t))
+                .fold(0.0, f32::max)
+                * c.factor;
+        }
+        clauses.retain(|c| !c.alts.is_empty());
+        (clauses, unmatched)
+    }
+
+    fn alt(&self, alts: &mut Vec<(u32, f32)>, term: &str, quality: f32) {
+        if let Some(t) = self.term(term) {
+            match alts.iter_mut().find(|(x, _)| *x == t) {
+                Some(existing) => existing.1 = existing.1.max(quality),
+                None => alts.push((t, quality)),
+            }
+        }
+    }
+
+    fn score(
+        &self,
+        clauses: &[Clause],
+        filters: &Filters,
+        wanted: &WantedAttributes,
+        req: &SearchRequest,
+    ) -> Vec<Scored> {
+        struct Acc {
+            text: f32,
+            matched: f32,
+            title_clauses: u32,
+            how: Vec<(usize, u32, f32)>,
+        }
+        let total_weight: f32 = clauses.iter().map(|c| c.weight).sum();
+        let mut acc: FxHashMap<u32, Acc> = FxHashMap::default();
+        let mut best: FxHashMap<u32, (f32, u32, f32)> = FxHashMap::default();
+        for (ci, clause) in clauses.iter().enumerate() {
+            best.clear();
+            for &(term, quality) in &clause.alts {
+                let idf = self.idf(term);
+                for p in &self.postings[term as usize] {
+                    let v = quality * idf * p.weight * clause.factor;
+                    let e = best.entry(p.doc).or_insert((0.0, term, 0.0));
+                    if v > e.0 {
+                        *e = (v, term, if quality >= STEM { p.weight } else { 0.0 });
+                    }
+                }
+            }
+            for (&doc, &(v, term, exact_field)) in &best {
+                let a = acc.entry(doc).or_insert(Acc {
+                    text: 0.0,
+                    matched: 0.0,
+                    title_clauses: 0,
+                    how: Vec::new(),
+                });
+                a.text += v;
+                a.matched += clause.weight;
+                if exact_field >= TITLE {
+                    a.title_clauses += 1;
+                }
+                if req.explain {
+                    a.how.push((ci, term, v));
+                }
+            }
+        }
+        let browsing = clauses.is_empty();
+        let candidates: Vec<(u32, Option<Acc>)> = if browsing {
+            self.docs
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.is_some())
+                .map(|(i, _)| (i as u32, None))
+                .collect()
+        } else {
+            acc.into_iter().map(|(d, a)| (d, Some(a))).collect()
+        };
+        let best_coverage = candidates
+            .iter()
+            .filter_map(|(_, a)| a.as_ref())
+            .map(|a| a.matched)
+            .fold(0.0, f32::max);
+        let rejected_products: Vec<&str> = req
+            .session
+            .rejected
+            .iter()
+            .filter_map(|t| match t {
+                Trait::Product(id) => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::with_capacity(candidates.len());
+        for (slot, a) in candidates {
+            let Some(doc) = self.docs[slot as usize].as_ref() else {
+                continue;
+            };
+            if rejected_products.contains(&doc.entry.id.as_str()) {
+                continue;
+            }
+            // Products that match much less of the query than the best ones are noise.
+            if let Some(a) = &a {
+                if a.matched < 0.5 * best_coverage {
+                    continue;
+                }
+            }
+            let Some((variant, variant_fit)) = self.choose_variant(doc, filters, wanted) else {
+                continue;
+            };
+            let (text, coverage) = match &a {
+                Some(a) if total_weight > 0.0 => (a.text, a.matched / total_weight),
+                _ => (1.0, 1.0),
+            };
+            let named = a
+                .as_ref()
+                .is_some_and(|a| a.title_clauses as usize == clauses.len());
+            let available = doc.entry.variants[variant].in_stock();
+            let availability = match (available, named) {
+                (true, _) => 1.0,
+                (false, true) => 0.9,
+                (false, false) => 0.35,
+            };
+            let popularity = self.popularity(&doc.entry.id);
+            let boost = (doc.entry.boost_pct as f32 / 100.0).max(0.05);
+            let session = session_factor(doc, &req.session);
+            let score = text
+                * coverage
+                * coverage
+                * availability
+                * popularity
+                * boost
+                * variant_fit
+                * session;
+            let matched = match (&a, req.explain) {
+                (Some(a), true) => a
+                    .how
+                    .iter()
+                    .map(|(ci, term, v)| {
+                        format!(
+                            "{} → {} ({v:.2})",
+                            clauses[*ci].label,
+                            self.term_name(*term).unwrap_or("?")
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            out.push(Scored {
+                slot,
+                sku: doc.entry.variants[variant].sku.clone(),
+                id: doc.entry.id.clone(),
+                explain: Explain {
+                    text,
+                    coverage,
+                    availability,
+                    popularity,
+                    boost,
+                    variant: variant_fit,
+                    session,
+                    score,
+                    matched,
+                },
+            });
+        }
+        out
+    }
+
+    fn term_name(&self, term: u32) -> Option<&str> {
+        // Only for explanations: a linear scan is fine.
+        self.terms
+            .iter()
+            .find(|(_, &t)| t == term)
+            .map(|(n, _)| n.as_str())
+    }
+
+    pub(crate) fn popularity(&self, id: &str) -> f32 {
+        let sold = self.sales.get(id).copied().unwrap_or(0);
+        if sold == 0 || self.max_sales == 0 {
+            return 1.0;
+        }
+        1.0 + 0.2 * ((1 + sold) as f32).ln() / ((1 + self.max_sales) as f32).ln()
+    }
+
+    /// The variant meeting the filters that best fits the wanted attributes, and how well the
+    /// product fits a wanted size; `None` when no variant meets the filters.
+    pub(crate) fn choose_variant(
+        &self,
+        doc: &Doc,
+        f: &Filters,
+        wanted: &WantedAttributes,
+    ) -> Option<(usize, f32)> {
+        if let Some(b) = &f.brand {
+            let b = comptoir_nlu::entities::lexicon::key(b);
+            if doc.brand.as_deref() != Some(b.as_str()) {
+                return None;
+            }
+        }
+        if let Some(c) = &f.category {
+            if !self.in_category(doc, c) {
+                return None;
+            }
+        }
+        let mut best: Option<(usize, i32)> = None;
+        for (i, v) in doc.entry.variants.iter().enumerate() {
+            let attrs = &doc.variants[i];
+            if !variant_passes(v, attrs, doc, f, &self.currency) {
+                continue;
+            }
+            let fit = fit_score(attrs, v.in_stock(), wanted);
+            if best.is_none_or(|(_, b)| fit > b) {
+                best = Some((i, fit));
+            }
+        }
+        let (i, _) = best?;
+        let size_fits = wanted.sizes.is_empty()
+            || wanted
+                .sizes
+                .iter()
+                .any(|s| doc.variants[i].sizes.contains(s));
+        let size_fit = if size_fits {
+            1.0
+        } else if doc.has_sizes {
+            0.7
+        } else {
+            0.9
+        };
+        Some((i, size_fit))
+    }
+
+    /// Whether a product is in a category named in any language ("Robes", "dresses").
+    pub(crate) fn in_category(&self, doc: &Doc, name: &str) -> bool {
+        let key = comptoir_nlu::entities::lexicon::key(name);
+        if doc.categories.contains(&key) {
+            return true;
+        }
+        let a = &self.analyzer;
+        let wanted: Vec<String> = a
+            .concept_spans(&a.tokens(name))
+            .into_iter()
+            .map(|x| x.2)
+            .collect();
+        !wanted.is_empty() && wanted.iter().all(|w| doc.category_concepts.contains(w))
+    }
+}
+
+/// How well a variant's attributes fit what the shopper asked for (higher is better).
+fn fit_score(attrs: &Attributes, in_stock: bool, wanted: &WantedAttributes) -> i32 {
+    let mut s = 0;
+    for c in &wanted.colors {
+        if attrs.colors.contains(c) {
+            s += 4;
+        }
+    }
+    for z in &wanted.sizes {
+        if attrs.sizes.contains(z) {
+            s += 4;
+        }
+    }
+    for m in &wanted.materials {
+        if attrs.materials.contains(m) {
+            s += 2;
+        }
+    }
+    if in_stock {
+        s += 1;
+    }
+    s
+}
+
+fn variant_passes(
+    v: &comptoir_domain::Variant,
+    attrs: &Attributes,
+    doc: &Doc,
+    f: &Filters,
+    currency: &comptoir_domain::Currency,
+) -> bool {
+    if f.price_min.is_some() || f.price_max.is_some() {
+        // Bounds are in the tenant's currency; a variant priced in another is not compared.
+        if &v.currency != currency {
+            return false;
+        }
+        if f.price_min.is_some_and(|m| v.price < m) || f.price_max.is_some_and(|m| v.price > m) {
+            return false;
+        }
+    }
+    if f.in_stock.is_some_and(|want| v.in_stock() != want) {
+        return false;
+    }
+    if f.digital.is_some_and(|want| v.digital != want) {
+        return false;
+    }
+    let attr_ok = |wanted: &[String], own: &[String], text: &[String]| {
+        wanted.is_empty()
+            || wanted
+                .iter()
+                .any(|w| own.contains(w) || (own.is_empty() && text.contains(w)))
+    };
+    attr_ok(&f.colors, &attrs.colors, &doc.text_attrs.colors)
+        && attr_ok(&f.materials, &attrs.materials, &doc.text_attrs.materials)
+        && (f.sizes.is_empty() || f.sizes.iter().any(|s| attrs.sizes.contains(s)))
+}
+
+/// Liked attributes lift a product, rejected ones sink it.
+pub(crate) fn session_factor(doc: &Doc, s: &Session) -> f32 {
+    let mut f = 1.0;
+    for (traits, factor) in [(&s.liked, 1.2f32), (&s.rejected, 0.5)] {
+        for t in traits {
+            if trait_matches(doc, t) {
+                f *= factor;
+            }
+        }
+    }
+    f
+}
+
+fn trait_matches(doc: &Doc, t: &Trait) -> bool {
+    match t {
+        Trait::Color(c) => {
+            doc.variants.iter().any(|v| v.colors.contains(c)) || doc.text_attrs.colors.contains(c)
+        }
+        Trait::Material(m) => {
+            doc.variants.iter().any(|v| v.materials.contains(m))
+                || doc.text_attrs.materials.contains(m)
+        }
+        Trait::Size(z) => doc.variants.iter().any(|v| v.sizes.contains(z)),
+        Trait::Brand(b) => doc.brand.as_deref() == Some(b.as_str()),
+        Trait::Category(c) => doc.categories.contains(c),
+        // Liking a product is about its attributes; the recommender expands those.
+        Trait::Product(_) => false,
+    }
+}
+
+/// A candidate with its score parts.
+pub(crate) struct Scored {
+    pub slot: u32,
+    pub sku: String,
+    pub id: String,
+    pub explain: Explain,
+}
+
+/// Best first; ties by product id so results are deterministic.
+fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    b.explain
+        .score
+        .total_cmp(&a.explain.score)
+        .then_with(|| a.id.cmp(&b.id))
+}
