@@ -231,7 +231,7 @@ impl SearchIndex {
             if rejected {
                 continue;
             }
-            let Some((variant, _)) = self.choose_variant(doc, &in_stock, &wanted) else {
+            let Some((variant, _)) = self.choose_variant(doc, &in_stock, None, &wanted) else {
                 continue;
             };
             let score = score

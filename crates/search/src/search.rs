@@ -225,6 +225,11 @@ impl SearchIndex {
             &a.lexicon,
         );
         let mut filters = req.filters.clone();
+        // Compared per candidate: fold once here.
+        filters.brand = filters
+            .brand
+            .as_deref()
+            .map(comptoir_nlu::entities::lexicon::key);
         let mut wanted = WantedAttributes::default();
         let mut dropped: Vec<(usize, usize)> = Vec::new();
         let mut attribute_spans: Vec<(usize, usize)> = Vec::new();
@@ -270,8 +275,8 @@ impl SearchIndex {
             unmatched,
         };
         // Words that all matched nothing find nothing; no words at all browse the catalogue.
-        let scored = if clauses.is_empty() && !interpretation.unmatched.is_empty() {
-            Vec::new()
+        let (scored, how) = if clauses.is_empty() && !interpretation.unmatched.is_empty() {
+            (Vec::new(), How::default())
         } else {
             self.score(&clauses, &filters, &interpretation.wanted, req)
         };
@@ -287,14 +292,37 @@ impl SearchIndex {
             .into_iter()
             .skip(req.offset)
             .take(req.limit)
-            .map(|s| Hit {
-                product_id: self.docs[s.slot as usize]
-                    .as_ref()
-                    .map(|d| d.entry.id.clone())
-                    .unwrap_or_default(),
-                sku: s.sku,
-                score: s.explain.score,
-                explain: req.explain.then_some(s.explain),
+            .filter_map(|c| {
+                let doc = self.docs[c.slot as usize].as_ref()?;
+                let p = c.parts;
+                let explain = req.explain.then(|| Explain {
+                    text: p.text,
+                    coverage: p.coverage,
+                    availability: p.availability,
+                    popularity: p.popularity,
+                    boost: p.boost,
+                    variant: p.variant,
+                    session: p.session,
+                    score: p.score,
+                    matched: how
+                        .get(&c.slot)
+                        .into_iter()
+                        .flatten()
+                        .map(|(ci, term, v)| {
+                            format!(
+                                "{} → {} ({v:.2})",
+                                clauses[*ci].label,
+                                self.term_name(*term).unwrap_or("?")
+                            )
+                        })
+                        .collect(),
+                });
+                Some(Hit {
+                    product_id: doc.entry.id.clone(),
+                    sku: doc.entry.variants[c.variant as usize].sku.clone(),
+                    score: p.score,
+                    explain,
+                })
             })
             .collect();
         interpretation.terms.retain(|t| !t.is_empty());
@@ -444,60 +472,68 @@ impl SearchIndex {
         filters: &Filters,
         wanted: &WantedAttributes,
         req: &SearchRequest,
-    ) -> Vec<Scored> {
-        struct Acc {
-            text: f32,
-            matched: f32,
-            title_clauses: u32,
-            how: Vec<(usize, u32, f32)>,
-        }
+    ) -> (Vec<Scored>, How) {
         let total_weight: f32 = clauses.iter().map(|c| c.weight).sum();
-        let mut acc: FxHashMap<u32, Acc> = FxHashMap::default();
-        let mut best: FxHashMap<u32, (f32, u32, f32)> = FxHashMap::default();
+        let category = filters.category.as_deref().map(|c| self.category_filter(c));
+        let n = self.docs.len();
+        // Dense accumulators indexed by slot: a query touches thousands of products in a
+        // large catalogue, and hashing each posting would cost more than the scoring.
+        let mut text = vec![0f32; n];
+        let mut matched = vec![0f32; n];
+        let mut title_clauses = vec![0u16; n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut best = vec![0f32; n];
+        let mut best_field = vec![0f32; n];
+        let mut best_term = vec![0u32; n];
+        let mut in_clause: Vec<u32> = Vec::new();
+        let mut how: FxHashMap<u32, Vec<(usize, u32, f32)>> = FxHashMap::default();
         for (ci, clause) in clauses.iter().enumerate() {
-            best.clear();
             for &(term, quality) in &clause.alts {
                 let idf = self.idf(term);
+                let factor = quality * idf * clause.factor;
+                let exact = quality >= STEM;
                 for p in &self.postings[term as usize] {
-                    let v = quality * idf * p.weight * clause.factor;
-                    let e = best.entry(p.doc).or_insert((0.0, term, 0.0));
-                    if v > e.0 {
-                        *e = (v, term, if quality >= STEM { p.weight } else { 0.0 });
+                    let d = p.doc as usize;
+                    let v = factor * p.weight;
+                    if best[d] == 0.0 {
+                        in_clause.push(p.doc);
+                    }
+                    if v > best[d] {
+                        best[d] = v;
+                        best_field[d] = if exact { p.weight } else { 0.0 };
+                        best_term[d] = term;
                     }
                 }
             }
-            for (&doc, &(v, term, exact_field)) in &best {
-                let a = acc.entry(doc).or_insert(Acc {
-                    text: 0.0,
-                    matched: 0.0,
-                    title_clauses: 0,
-                    how: Vec::new(),
-                });
-                a.text += v;
-                a.matched += clause.weight;
-                if exact_field >= TITLE {
-                    a.title_clauses += 1;
+            for &doc in &in_clause {
+                let d = doc as usize;
+                if matched[d] == 0.0 {
+                    touched.push(doc);
+                }
+                text[d] += best[d];
+                matched[d] += clause.weight;
+                if best_field[d] >= TITLE {
+                    title_clauses[d] += 1;
                 }
                 if req.explain {
-                    a.how.push((ci, term, v));
+                    how.entry(doc)
+                        .or_default()
+                        .push((ci, best_term[d], best[d]));
                 }
+                best[d] = 0.0;
+                best_field[d] = 0.0;
             }
+            in_clause.clear();
         }
         let browsing = clauses.is_empty();
-        let candidates: Vec<(u32, Option<Acc>)> = if browsing {
-            self.docs
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.is_some())
-                .map(|(i, _)| (i as u32, None))
-                .collect()
-        } else {
-            acc.into_iter().map(|(d, a)| (d, Some(a))).collect()
-        };
-        let best_coverage = candidates
+        if browsing {
+            touched = (0..n as u32)
+                .filter(|&i| self.docs[i as usize].is_some())
+                .collect();
+        }
+        let best_coverage = touched
             .iter()
-            .filter_map(|(_, a)| a.as_ref())
-            .map(|a| a.matched)
+            .map(|&d| matched[d as usize])
             .fold(0.0, f32::max);
         let rejected_products: Vec<&str> = req
             .session
@@ -508,40 +544,43 @@ impl SearchIndex {
                 _ => None,
             })
             .collect();
-        let mut out = Vec::with_capacity(candidates.len());
-        for (slot, a) in candidates {
-            let Some(doc) = self.docs[slot as usize].as_ref() else {
+        let mut out = Vec::with_capacity(touched.len());
+        for slot in touched {
+            let d = slot as usize;
+            let Some(doc) = self.docs[d].as_ref() else {
                 continue;
             };
-            if rejected_products.contains(&doc.entry.id.as_str()) {
-                continue;
-            }
             // Products that match much less of the query than the best ones are noise.
-            if let Some(a) = &a {
-                if a.matched < 0.5 * best_coverage {
-                    continue;
-                }
+            if !browsing && matched[d] < 0.5 * best_coverage {
+                continue;
             }
-            let Some((variant, variant_fit)) = self.choose_variant(doc, filters, wanted) else {
+            if !rejected_products.is_empty() && rejected_products.contains(&doc.entry.id.as_str()) {
+                continue;
+            }
+            let Some((variant, variant_fit)) =
+                self.choose_variant(doc, filters, category.as_ref(), wanted)
+            else {
                 continue;
             };
-            let (text, coverage) = match &a {
-                Some(a) if total_weight > 0.0 => (a.text, a.matched / total_weight),
-                _ => (1.0, 1.0),
+            let (relevance, coverage) = if browsing || total_weight <= 0.0 {
+                (1.0, 1.0)
+            } else {
+                (text[d], matched[d] / total_weight)
             };
-            let named = a
-                .as_ref()
-                .is_some_and(|a| a.title_clauses as usize == clauses.len());
-            let available = doc.entry.variants[variant].in_stock();
-            let availability = match (available, named) {
+            let named = !browsing && title_clauses[d] as usize == clauses.len();
+            let availability = match (doc.entry.variants[variant].in_stock(), named) {
                 (true, _) => 1.0,
                 (false, true) => 0.9,
                 (false, false) => 0.35,
             };
             let popularity = self.popularity(&doc.entry.id);
             let boost = (doc.entry.boost_pct as f32 / 100.0).max(0.05);
-            let session = session_factor(doc, &req.session);
-            let score = text
+            let session = if req.session.liked.is_empty() && req.session.rejected.is_empty() {
+                1.0
+            } else {
+                session_factor(doc, &req.session)
+            };
+            let score = relevance
                 * coverage
                 * coverage
                 * availability
@@ -549,26 +588,11 @@ impl SearchIndex {
                 * boost
                 * variant_fit
                 * session;
-            let matched = match (&a, req.explain) {
-                (Some(a), true) => a
-                    .how
-                    .iter()
-                    .map(|(ci, term, v)| {
-                        format!(
-                            "{} → {} ({v:.2})",
-                            clauses[*ci].label,
-                            self.term_name(*term).unwrap_or("?")
-                        )
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
             out.push(Scored {
                 slot,
-                sku: doc.entry.variants[variant].sku.clone(),
-                id: doc.entry.id.clone(),
-                explain: Explain {
-                    text,
+                variant: variant as u32,
+                parts: Parts {
+                    text: relevance,
                     coverage,
                     availability,
                     popularity,
@@ -576,11 +600,10 @@ impl SearchIndex {
                     variant: variant_fit,
                     session,
                     score,
-                    matched,
                 },
             });
         }
-        out
+        (out, how)
     }
 
     fn term_name(&self, term: u32) -> Option<&str> {
@@ -605,15 +628,15 @@ impl SearchIndex {
         &self,
         doc: &Doc,
         f: &Filters,
+        category: Option<&CategoryFilter>,
         wanted: &WantedAttributes,
     ) -> Option<(usize, f32)> {
         if let Some(b) = &f.brand {
-            let b = comptoir_nlu::entities::lexicon::key(b);
             if doc.brand.as_deref() != Some(b.as_str()) {
                 return None;
             }
         }
-        if let Some(c) = &f.category {
+        if let Some(c) = category {
             if !self.in_category(doc, c) {
                 return None;
             }
@@ -646,19 +669,29 @@ impl SearchIndex {
     }
 
     /// Whether a product is in a category named in any language ("Robes", "dresses").
-    pub(crate) fn in_category(&self, doc: &Doc, name: &str) -> bool {
-        let key = comptoir_nlu::entities::lexicon::key(name);
-        if doc.categories.contains(&key) {
-            return true;
-        }
+    pub(crate) fn category_filter(&self, name: &str) -> CategoryFilter {
         let a = &self.analyzer;
-        let wanted: Vec<String> = a
-            .concept_spans(&a.tokens(name))
-            .into_iter()
-            .map(|x| x.2)
-            .collect();
-        !wanted.is_empty() && wanted.iter().all(|w| doc.category_concepts.contains(w))
+        CategoryFilter {
+            key: comptoir_nlu::entities::lexicon::key(name),
+            concepts: a
+                .concept_spans(&a.tokens(name))
+                .into_iter()
+                .map(|x| x.2)
+                .collect(),
+        }
     }
+
+    fn in_category(&self, doc: &Doc, c: &CategoryFilter) -> bool {
+        doc.categories.contains(&c.key)
+            || (!c.concepts.is_empty()
+                && c.concepts.iter().all(|w| doc.category_concepts.contains(w)))
+    }
+}
+
+/// A category filter, folded and mapped to concepts once per query.
+pub(crate) struct CategoryFilter {
+    key: String,
+    concepts: Vec<String>,
 }
 
 /// How well a variant's attributes fit what the shopper asked for (higher is better).
@@ -748,18 +781,33 @@ fn trait_matches(doc: &Doc, t: &Trait) -> bool {
     }
 }
 
-/// A candidate with its score parts.
+/// How each clause matched a product: (clause, term, contribution), for explanations.
+type How = FxHashMap<u32, Vec<(usize, u32, f32)>>;
+
+/// The numeric parts of a score.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parts {
+    pub text: f32,
+    pub coverage: f32,
+    pub availability: f32,
+    pub popularity: f32,
+    pub boost: f32,
+    pub variant: f32,
+    pub session: f32,
+    pub score: f32,
+}
+
+/// A candidate: its slot, chosen variant and score parts (strings only for the final hits).
 pub(crate) struct Scored {
     pub slot: u32,
-    pub sku: String,
-    pub id: String,
-    pub explain: Explain,
+    pub variant: u32,
+    pub parts: Parts,
 }
 
 /// Best first; ties by product id so results are deterministic.
 fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
-    b.explain
+    b.parts
         .score
-        .total_cmp(&a.explain.score)
-        .then_with(|| a.id.cmp(&b.id))
+        .total_cmp(&a.parts.score)
+        .then_with(|| a.slot.cmp(&b.slot))
 }
