@@ -284,10 +284,10 @@ impl SearchIndex {
         let mut ranked = scored;
         let end = (req.offset + req.limit).min(ranked.len());
         if end < ranked.len() && end > 0 {
-            ranked.select_nth_unstable_by(end - 1, order);
+            ranked.select_nth_unstable_by(end - 1, |a, b| order(&self.docs, a, b));
             ranked.truncate(end);
         }
-        ranked.sort_by(order);
+        ranked.sort_by(|a, b| order(&self.docs, a, b));
         let hits = ranked
             .into_iter()
             .skip(req.offset)
@@ -419,6 +419,9 @@ impl SearchIndex {
                 } else {
                     SHORT_PREFIX
                 };
+                // A complete word that already matched is rarely the start of a longer one
+                // ("Handy" is a phone, not a "Handyladegerät").
+                let q = if alts.is_empty() { q } else { q * 0.5 };
                 for cand in self.completions(w, 24) {
                     self.alt(&mut alts, &format!("w:{cand}"), q);
                     if let Some(c) = a.concepts.concept_of(&cand) {
@@ -804,10 +807,16 @@ pub(crate) struct Scored {
     pub parts: Parts,
 }
 
-/// Best first; ties by product id so results are deterministic.
-fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+/// Best first; ties by the merchant's product id, so results do not depend on generated ids
+/// or insertion order.
+fn order(docs: &[Option<Doc>], a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    let ext = |s: &Scored| {
+        docs[s.slot as usize]
+            .as_ref()
+            .map_or("", |d| d.entry.external_id.as_str())
+    };
     b.parts
         .score
         .total_cmp(&a.parts.score)
-        .then_with(|| a.slot.cmp(&b.slot))
+        .then_with(|| ext(a).cmp(ext(b)))
 }
