@@ -192,14 +192,6 @@ impl Concepts {
         self.phrases.get(word).copied()
     }
 
-    /// The concept word within one typo of `word`, when exactly one is ("chausures").
-    pub fn correct(&self, word: &str) -> Option<&str> {
-        if self.speller.knows(word) {
-            return None;
-        }
-        self.speller.correct(word)
-    }
-
     /// The concept's id name (`dress`, `Color:red`).
     pub fn name(&self, id: u32) -> &str {
         self.names.get(id as usize).map_or("", String::as_str)
@@ -210,37 +202,30 @@ impl Concepts {
     fn keys(&self, tokens: &[Token]) -> Vec<Key> {
         let mut out = Vec::new();
         let mut i = 0;
-        let mut buf = String::new();
-        'outer: while i < tokens.len() {
-            for len in (1..=MAX_TERM_TOKENS.min(tokens.len() - i)).rev() {
-                buf.clear();
-                for (n, t) in tokens[i..i + len].iter().enumerate() {
-                    if n > 0 {
-                        buf.push(' ');
-                    }
-                    buf.push_str(&t.text);
-                }
-                if let Some(&c) = self.phrases.get(&buf) {
+        let push_words = |out: &mut Vec<Key>, words: &[Token]| {
+            for t in words {
+                if t.kind != TokenKind::Symbol
+                    && t.text.chars().count() >= 2
+                    && !is_stop_word(&t.text)
+                {
                     out.push(Key {
-                        key: KeyKind::Concept(c),
-                        start: tokens[i].start,
-                        end: tokens[i + len - 1].end,
+                        key: KeyKind::Word(t.text.clone()),
+                        start: t.start,
+                        end: t.end,
                     });
-                    i += len;
-                    continue 'outer;
                 }
             }
-            let t = &tokens[i];
-            if t.kind != TokenKind::Symbol && t.text.chars().count() >= 2 && !is_stop_word(&t.text)
-            {
-                out.push(Key {
-                    key: KeyKind::Word(t.text.clone()),
-                    start: t.start,
-                    end: t.end,
-                });
-            }
-            i += 1;
+        };
+        for (start, len, c) in self.spans(tokens) {
+            push_words(&mut out, &tokens[i..start]);
+            out.push(Key {
+                key: KeyKind::Concept(c),
+                start: tokens[start].start,
+                end: tokens[start + len - 1].end,
+            });
+            i = start + len;
         }
+        push_words(&mut out, &tokens[i..]);
         out
     }
 }
