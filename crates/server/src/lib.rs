@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod search;
 pub mod state;
+pub mod tenant_cache;
 pub mod understanding;
 
 use axum::extract::{DefaultBodyLimit, State};

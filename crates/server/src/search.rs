@@ -6,19 +6,20 @@
 //! Readers hold a read lock for the few hundred microseconds a search takes; a write takes the
 //! write lock for one product's re-indexing. A rebuild happens off the lock and swaps in whole.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use comptoir_domain::Tenant;
 use comptoir_search::{Analyzer, SearchIndex};
 use comptoir_store::{Store, StoreError};
 
+use crate::tenant_cache::{TenantCache, Versioned};
+
 /// Orders read at build time for popularity and bought-together.
 const HISTORY_ORDERS: u32 = 20_000;
-/// Most tenants whose index is kept in memory; beyond, the least recently used goes.
+/// Most tenants whose index is kept in memory.
 const MAX_CACHED_TENANTS: usize = 256;
 
-/// One tenant's index and the catalogue version it reflects.
+/// One tenant's index and the catalogue version it reflects (moved by incremental updates).
 pub struct TenantIndex {
     pub index: RwLock<SearchIndex>,
     version: Mutex<i64>,
@@ -30,33 +31,30 @@ impl TenantIndex {
     }
 }
 
-struct Cached {
-    index: Arc<TenantIndex>,
-    used: u64,
+impl Versioned for TenantIndex {
+    fn version(&self) -> i64 {
+        *self.version.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
-#[derive(Default)]
 pub struct SearchService {
     analyzer: OnceLock<Arc<Analyzer>>,
-    tenants: Mutex<HashMap<String, Cached>>,
-    rebuilding: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-    clock: std::sync::atomic::AtomicU64,
+    tenants: TenantCache<TenantIndex>,
+}
+
+impl Default for SearchService {
+    fn default() -> Self {
+        SearchService {
+            analyzer: OnceLock::new(),
+            tenants: TenantCache::new(MAX_CACHED_TENANTS),
+        }
+    }
 }
 
 impl SearchService {
     /// Stemmers, concept dictionary and language model: built once per process.
     pub fn analyzer(&self) -> Arc<Analyzer> {
         Arc::clone(self.analyzer.get_or_init(|| Arc::new(Analyzer::new())))
-    }
-
-    fn cached(&self, tenant: &str) -> Option<Arc<TenantIndex>> {
-        let tick = self
-            .clock
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut map = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
-        let c = map.get_mut(tenant)?;
-        c.used = tick;
-        Some(Arc::clone(&c.index))
     }
 
     /// The tenant's index, current with its catalogue version. While one request rebuilds,
@@ -67,38 +65,23 @@ impl SearchService {
         tenant: &Tenant,
     ) -> Result<Arc<TenantIndex>, StoreError> {
         let version = store.catalogue_version(&tenant.id).await?;
-        let current = self.cached(&tenant.id);
-        if let Some(c) = &current {
-            if *c.version.lock().unwrap_or_else(|e| e.into_inner()) == version {
-                return Ok(Arc::clone(c));
-            }
-        }
-        let gate = Arc::clone(
-            self.rebuilding
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(tenant.id.clone())
-                .or_default(),
-        );
-        let _building = match (gate.try_lock(), &current) {
-            (Ok(guard), _) => guard,
-            (Err(_), Some(stale)) => return Ok(Arc::clone(stale)),
-            (Err(_), None) => gate.lock().await,
-        };
-        if let Some(c) = self.cached(&tenant.id) {
-            if *c.version.lock().unwrap_or_else(|e| e.into_inner()) >= version {
-                return Ok(c);
-            }
-        }
-        self.rebuild(store, tenant).await
+        self.tenants
+            .current(&tenant.id, version, || self.build(store, tenant))
+            .await
     }
 
-    /// Reads the whole catalogue and builds a fresh index (the start-up path).
+    /// Reads the whole catalogue and builds a fresh index now (the start-up path).
     pub async fn rebuild(
         &self,
         store: &dyn Store,
         tenant: &Tenant,
     ) -> Result<Arc<TenantIndex>, StoreError> {
+        let built = Arc::new(self.build(store, tenant).await?);
+        self.tenants.insert(&tenant.id, Arc::clone(&built));
+        Ok(built)
+    }
+
+    async fn build(&self, store: &dyn Store, tenant: &Tenant) -> Result<TenantIndex, StoreError> {
         // The version is read first: a write landing during the read makes the index look
         // older than it is, so the next request rebuilds again rather than missing the write.
         let version = store.catalogue_version(&tenant.id).await?;
@@ -112,31 +95,10 @@ impl SearchService {
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("search index build failed: {e}")))?;
-        let built = Arc::new(TenantIndex {
+        Ok(TenantIndex {
             index: RwLock::new(index),
             version: Mutex::new(version),
-        });
-        let tick = self
-            .clock
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut map = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= MAX_CACHED_TENANTS && !map.contains_key(&tenant.id) {
-            if let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, c)| c.used)
-                .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
-        }
-        map.insert(
-            tenant.id.clone(),
-            Cached {
-                index: Arc::clone(&built),
-                used: tick,
-            },
-        );
-        Ok(built)
+        })
     }
 
     /// Re-indexes one product after a write through this server (create, update, delete,
@@ -148,7 +110,7 @@ impl SearchService {
         tenant: &Tenant,
         product_id: &str,
     ) -> Result<(), StoreError> {
-        let Some(cached) = self.cached(&tenant.id) else {
+        let Some(cached) = self.tenants.get(&tenant.id) else {
             return Ok(());
         };
         let version = store.catalogue_version(&tenant.id).await?;

@@ -144,7 +144,7 @@ pub async fn parse(
             text: &body.text,
             now,
             previous,
-            catalogue: Some(&catalogue),
+            catalogue: Some(&catalogue.index),
         };
         service.engine().understand(&request)
     })
