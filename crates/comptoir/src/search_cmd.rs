@@ -83,7 +83,7 @@ async fn eval_cmd(args: EvalArgs) -> Result<()> {
         name: args.catalogue.display().to_string(),
         reader: Box::new(file),
     };
-    let (_, report) = comptoir_catalogue::run(Arc::clone(&store), &tenant, source, format, None)
+    let (_, imported) = comptoir_catalogue::run(Arc::clone(&store), &tenant, source, format, None)
         .await
         .with_context(|| format!("importing {}", args.catalogue.display()))?;
     let entries = store.catalogue_entries(&tenant.id, None).await?;
@@ -93,7 +93,8 @@ async fn eval_cmd(args: EvalArgs) -> Result<()> {
         .collect();
 
     let queries = args.query.clone();
-    let report_json = tokio::task::spawn_blocking(move || {
+    // `None` when the queries were only shown, not scored.
+    let report = tokio::task::spawn_blocking(move || {
         let analyzer = Arc::new(Analyzer::new());
         let index = SearchIndex::build(
             analyzer,
@@ -126,14 +127,16 @@ async fn eval_cmd(args: EvalArgs) -> Result<()> {
                     );
                 }
             }
-            std::process::exit(0);
+            return None;
         }
-        eval::evaluate(&index, &judgments, &|id| {
+        Some(eval::evaluate(&index, &judgments, &|id| {
             external.get(id).cloned().unwrap_or_else(|| id.to_string())
-        })
+        }))
     })
     .await?;
-    let r = report_json;
+    let Some(r) = report else {
+        return Ok(());
+    };
     if let Some(n) = args.errors {
         let mut worst: Vec<_> = r.outcomes.iter().collect();
         worst.sort_by(|a, b| a.ndcg_at_10.total_cmp(&b.ndcg_at_10));
@@ -152,7 +155,7 @@ async fn eval_cmd(args: EvalArgs) -> Result<()> {
         let mut v = serde_json::to_value(&r)?;
         if let Some(obj) = v.as_object_mut() {
             obj.remove("outcomes");
-            obj.insert("catalogue_rows".into(), report.rows_imported.into());
+            obj.insert("catalogue_rows".into(), imported.rows_imported.into());
         }
         println!("{v}");
     } else {

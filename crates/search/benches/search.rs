@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use comptoir_domain::{CatalogueEntry, Currency, Lang, Options, Translation, Variant};
+use comptoir_domain::{CatalogueEntry, Currency, Lang, Translation, Variant};
 use comptoir_search::{Analyzer, SearchIndex, SearchRequest};
 use rust_decimal::Decimal;
 
@@ -141,7 +141,6 @@ fn main() {
         "travel",
         "something for my coffee",
     ];
-    let _ = Options::default();
     for q in queries {
         index.search(&SearchRequest::new(q));
     }

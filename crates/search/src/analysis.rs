@@ -53,12 +53,6 @@ pub struct Attributes {
     pub materials: Vec<String>,
 }
 
-impl Attributes {
-    pub fn is_empty(&self) -> bool {
-        self.colors.is_empty() && self.sizes.is_empty() && self.materials.is_empty()
-    }
-}
-
 /// Option names that hold a size whatever their value ("taille", "Größe", "size").
 fn is_size_option(name: &str) -> bool {
     matches!(
@@ -234,6 +228,16 @@ impl Analyzer {
             .lang()
             .and_then(|l| Lang::parse(l.code()))
             .or(fallback)
+    }
+
+    /// The canonical word of a colour, size or material named in any language ("rouge" →
+    /// `red`); an unknown value is only folded.
+    pub fn canonical(&self, kind: Attribute, value: &str) -> String {
+        let key = comptoir_nlu::entities::lexicon::key(value);
+        match self.lexicon.attributes.get(&key) {
+            Some((k, c)) if *k == kind => c.clone(),
+            _ => key,
+        }
     }
 
     /// Canonical attributes of a variant's options: values are read through the lexicon

@@ -171,10 +171,6 @@ impl SearchIndex {
         self.live == 0
     }
 
-    pub fn currency(&self) -> &Currency {
-        &self.currency
-    }
-
     /// The indexed product with this id.
     pub fn entry(&self, id: &str) -> Option<&CatalogueEntry> {
         self.doc_by_id(id).map(|d| &d.entry)

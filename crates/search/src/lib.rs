@@ -15,6 +15,6 @@ pub use analysis::{Analyzer, Attributes};
 pub use index::SearchIndex;
 pub use recommend::{RecommendRequest, Recommendation, Recommendations};
 pub use search::{
-    Explain, Filters, Hit, Interpretation, SearchRequest, SearchResults, Session, Trait,
-    WantedAttributes,
+    Explain, Filters, Hit, Interpretation, ScoreParts, SearchRequest, SearchResults, Session,
+    Trait, WantedAttributes,
 };

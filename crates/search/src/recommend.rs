@@ -43,6 +43,7 @@ impl SearchIndex {
         let &source_slot = self.by_id.get(&req.product_id)?;
         let source = self.docs[source_slot as usize].as_ref()?;
         let sims = self.similarities(source_slot, source);
+        let session = self.normalise(&req.session);
         let limit = req.limit.clamp(1, 50);
 
         let mut similar: Vec<(u32, f32, String)> = sims
@@ -134,10 +135,10 @@ impl SearchIndex {
             .collect();
 
         Some(Recommendations {
-            similar: self.finish(similar, &req.session, limit),
-            bought_together: self.finish(together, &req.session, limit),
-            upsell: self.finish(upsell, &req.session, limit),
-            cross_sell: self.finish(cross, &req.session, limit),
+            similar: self.finish(similar, &session, limit),
+            bought_together: self.finish(together, &session, limit),
+            upsell: self.finish(upsell, &session, limit),
+            cross_sell: self.finish(cross, &session, limit),
         })
     }
 

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use comptoir_domain::Lang;
+use comptoir_nlu::entities::lexicon::Attribute;
 use comptoir_nlu::entities::{self, EntityKind};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
@@ -106,8 +107,8 @@ impl SearchRequest {
 }
 
 /// The parts of a hit's score; `score` is their product.
-#[derive(Debug, Clone, Serialize)]
-pub struct Explain {
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ScoreParts {
     /// Sum over the query's clauses of the best match (quality × idf × field weight).
     pub text: f32,
     /// Share of the query's weight this product matches (0–1), squared in the score.
@@ -123,7 +124,14 @@ pub struct Explain {
     /// Liked and rejected attributes earlier in the conversation.
     pub session: f32,
     pub score: f32,
-    /// How each clause matched: `robe → c:dress (title)`.
+}
+
+/// A hit's score explained (`debug=true`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Explain {
+    #[serde(flatten)]
+    pub parts: ScoreParts,
+    /// How each clause matched: `robe → c:dress (2.31)`.
     pub matched: Vec<String>,
 }
 
@@ -224,12 +232,31 @@ impl SearchIndex {
             },
             &a.lexicon,
         );
+        let normalised;
+        let req = if req.session.liked.is_empty() && req.session.rejected.is_empty() {
+            req
+        } else {
+            normalised = SearchRequest {
+                session: self.normalise(&req.session),
+                ..req.clone()
+            };
+            &normalised
+        };
         let mut filters = req.filters.clone();
-        // Compared per candidate: fold once here.
+        // Compared per candidate: fold once here, attributes in any language to canonical.
         filters.brand = filters
             .brand
             .as_deref()
             .map(comptoir_nlu::entities::lexicon::key);
+        for (values, kind) in [
+            (&mut filters.colors, Attribute::Color),
+            (&mut filters.sizes, Attribute::Size),
+            (&mut filters.materials, Attribute::Material),
+        ] {
+            for v in values.iter_mut() {
+                *v = a.canonical(kind, v);
+            }
+        }
         let mut wanted = WantedAttributes::default();
         let mut dropped: Vec<(usize, usize)> = Vec::new();
         let mut attribute_spans: Vec<(usize, usize)> = Vec::new();
@@ -267,7 +294,7 @@ impl SearchIndex {
         let typing = !text.ends_with(char::is_whitespace);
         let (clauses, unmatched) = self.clauses(&tokens, typing, &attribute_spans);
 
-        let mut interpretation = Interpretation {
+        let interpretation = Interpretation {
             language: lang.as_ref().map(|l| l.as_str().to_string()),
             terms: clauses.iter().map(|c| c.label.clone()).collect(),
             filters: filters.clone(),
@@ -296,14 +323,7 @@ impl SearchIndex {
                 let doc = self.docs[c.slot as usize].as_ref()?;
                 let p = c.parts;
                 let explain = req.explain.then(|| Explain {
-                    text: p.text,
-                    coverage: p.coverage,
-                    availability: p.availability,
-                    popularity: p.popularity,
-                    boost: p.boost,
-                    variant: p.variant,
-                    session: p.session,
-                    score: p.score,
+                    parts: p,
                     matched: how
                         .get(&c.slot)
                         .into_iter()
@@ -325,7 +345,6 @@ impl SearchIndex {
                 })
             })
             .collect();
-        interpretation.terms.retain(|t| !t.is_empty());
         SearchResults {
             hits,
             total,
@@ -458,6 +477,21 @@ impl SearchIndex {
         }
         clauses.retain(|c| !c.alts.is_empty());
         (clauses, unmatched)
+    }
+
+    /// Session traits with their attributes in canonical form ("color:rouge" is `red`).
+    pub(crate) fn normalise(&self, s: &Session) -> Session {
+        let a = &self.analyzer;
+        let one = |t: &Trait| match t {
+            Trait::Color(v) => Trait::Color(a.canonical(Attribute::Color, v)),
+            Trait::Size(v) => Trait::Size(a.canonical(Attribute::Size, v)),
+            Trait::Material(v) => Trait::Material(a.canonical(Attribute::Material, v)),
+            other => other.clone(),
+        };
+        Session {
+            liked: s.liked.iter().map(one).collect(),
+            rejected: s.rejected.iter().map(one).collect(),
+        }
     }
 
     fn alt(&self, alts: &mut Vec<(u32, f32)>, term: &str, quality: f32) {
@@ -594,7 +628,7 @@ impl SearchIndex {
             out.push(Scored {
                 slot,
                 variant: variant as u32,
-                parts: Parts {
+                parts: ScoreParts {
                     text: relevance,
                     coverage,
                     availability,
@@ -787,24 +821,11 @@ fn trait_matches(doc: &Doc, t: &Trait) -> bool {
 /// How each clause matched a product: (clause, term, contribution), for explanations.
 type How = FxHashMap<u32, Vec<(usize, u32, f32)>>;
 
-/// The numeric parts of a score.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Parts {
-    pub text: f32,
-    pub coverage: f32,
-    pub availability: f32,
-    pub popularity: f32,
-    pub boost: f32,
-    pub variant: f32,
-    pub session: f32,
-    pub score: f32,
-}
-
 /// A candidate: its slot, chosen variant and score parts (strings only for the final hits).
 pub(crate) struct Scored {
     pub slot: u32,
     pub variant: u32,
-    pub parts: Parts,
+    pub parts: ScoreParts,
 }
 
 /// Best first; ties by the merchant's product id, so results do not depend on generated ids

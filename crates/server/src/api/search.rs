@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use comptoir_domain::{CatalogueEntry, RuleSource, Scope, Tenant};
 use comptoir_search::{
-    Analyzer, Explain, Filters, Interpretation, RecommendRequest, Recommendation, SearchRequest,
-    Session, Trait,
+    Explain, Filters, Interpretation, RecommendRequest, Recommendation, SearchRequest, Session,
+    Trait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -84,23 +84,7 @@ fn list(v: Option<&str>) -> Vec<String> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(comptoir_nlu::entities::lexicon::key)
-        .collect()
-}
-
-/// Attribute filters in any language become the canonical words variants are indexed by.
-fn canonical(
-    analyzer: &Analyzer,
-    kind: comptoir_nlu::entities::lexicon::Attribute,
-    values: Vec<String>,
-) -> Vec<String> {
-    let lexicon = &analyzer.lexicon;
-    values
-        .into_iter()
-        .map(|v| match lexicon.attributes.get(&v) {
-            Some((k, c)) if *k == kind => c.clone(),
-            _ => v,
-        })
+        .map(str::to_string)
         .collect()
 }
 
@@ -172,20 +156,18 @@ pub async fn search(
         liked: traits("liked", q.liked.as_deref())?,
         rejected: traits("rejected", q.rejected.as_deref())?,
     };
-    let tenant_index = st.search.index(st.store.as_ref(), &auth.tenant).await?;
-    let analyzer = st.search.analyzer();
-    use comptoir_nlu::entities::lexicon::Attribute;
     req.filters = Filters {
         price_min: price_filter("price_min", q.price_min.as_deref())?,
         price_max: price_filter("price_max", q.price_max.as_deref())?,
-        colors: canonical(&analyzer, Attribute::Color, list(q.color.as_deref())),
-        sizes: canonical(&analyzer, Attribute::Size, list(q.size.as_deref())),
-        materials: canonical(&analyzer, Attribute::Material, list(q.material.as_deref())),
+        colors: list(q.color.as_deref()),
+        sizes: list(q.size.as_deref()),
+        materials: list(q.material.as_deref()),
         brand: q.brand.filter(|b| !b.trim().is_empty()),
         category: q.category.filter(|c| !c.trim().is_empty()),
         in_stock: q.in_stock,
         digital: q.digital,
     };
+    let tenant_index = st.search.index(st.store.as_ref(), &auth.tenant).await?;
     let index = tenant_index.read();
     let res = index.search(&req);
     let items = res
