@@ -51,6 +51,8 @@ pub(crate) struct Doc {
     /// Lowest price in the tenant's currency.
     pub min_price: Option<Decimal>,
     pub has_sizes: bool,
+    /// Hash of the merchant's product id: breaks score ties the same way on every build.
+    pub tie: u64,
 }
 
 /// One tenant's search index.
@@ -91,8 +93,14 @@ impl Collector<'_> {
         }
     }
 
-    /// Analyses a text of one field in a language.
-    fn text(&mut self, text: &str, lang: &str, weight: f32, spell: bool) {
+    /// Analyses a text of one field in a language; returns its tokens.
+    fn text(
+        &mut self,
+        text: &str,
+        lang: &str,
+        weight: f32,
+        spell: bool,
+    ) -> Vec<comptoir_nlu::normalize::Token> {
         let tokens = self.analyzer.tokens(text);
         let spans = self.analyzer.concept_spans(&tokens);
         let mut in_concept = vec![false; tokens.len()];
@@ -120,6 +128,7 @@ impl Collector<'_> {
                 self.vocabulary.push(w.clone());
             }
         }
+        tokens
     }
 }
 
@@ -215,8 +224,7 @@ impl SearchIndex {
         let mut title_tokens = Vec::new();
         for t in &entry.translations {
             let lang = t.lang.as_str();
-            c.text(&t.title, lang, TITLE, true);
-            title_tokens.extend(analyzer.tokens(&t.title));
+            title_tokens.extend(c.text(&t.title, lang, TITLE, true));
             if let Some(cat) = &t.category {
                 c.text(cat, lang, CATEGORY, true);
                 let folded = comptoir_nlu::entities::lexicon::key(cat);
@@ -230,12 +238,11 @@ impl SearchIndex {
                 }
             }
             for tag in &t.tags {
-                c.text(tag, lang, TAGS, true);
+                title_tokens.extend(c.text(tag, lang, TAGS, true));
                 let folded = comptoir_nlu::entities::lexicon::key(tag);
                 if !tags.contains(&folded) {
                     tags.push(folded);
                 }
-                title_tokens.extend(analyzer.tokens(tag));
             }
             c.text(&t.description, lang, DESCRIPTION, false);
         }
@@ -302,7 +309,14 @@ impl SearchIndex {
             .brand
             .as_deref()
             .map(comptoir_nlu::entities::lexicon::key);
+        let tie = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            entry.external_id.hash(&mut h);
+            h.finish()
+        };
         self.docs[slot as usize] = Some(Doc {
+            tie,
             entry,
             terms,
             variants,

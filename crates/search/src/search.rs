@@ -311,10 +311,10 @@ impl SearchIndex {
         let mut ranked = scored;
         let end = (req.offset + req.limit).min(ranked.len());
         if end < ranked.len() && end > 0 {
-            ranked.select_nth_unstable_by(end - 1, |a, b| order(&self.docs, a, b));
+            ranked.select_nth_unstable_by(end - 1, order);
             ranked.truncate(end);
         }
-        ranked.sort_by(|a, b| order(&self.docs, a, b));
+        ranked.sort_by(order);
         let hits = ranked
             .into_iter()
             .skip(req.offset)
@@ -627,6 +627,7 @@ impl SearchIndex {
                 * session;
             out.push(Scored {
                 slot,
+                tie: doc.tie,
                 variant: variant as u32,
                 parts: ScoreParts {
                     text: relevance,
@@ -652,8 +653,12 @@ impl SearchIndex {
     }
 
     pub(crate) fn popularity(&self, id: &str) -> f32 {
+        // Most shops have no orders yet: skip hashing every candidate's id.
+        if self.max_sales == 0 {
+            return 1.0;
+        }
         let sold = self.sales.get(id).copied().unwrap_or(0);
-        if sold == 0 || self.max_sales == 0 {
+        if sold == 0 {
             return 1.0;
         }
         1.0 + 0.2 * ((1 + sold) as f32).ln() / ((1 + self.max_sales) as f32).ln()
@@ -824,20 +829,16 @@ type How = FxHashMap<u32, Vec<(usize, u32, f32)>>;
 /// A candidate: its slot, chosen variant and score parts (strings only for the final hits).
 pub(crate) struct Scored {
     pub slot: u32,
+    pub tie: u64,
     pub variant: u32,
     pub parts: ScoreParts,
 }
 
-/// Best first; ties by the merchant's product id, so results do not depend on generated ids
-/// or insertion order.
-fn order(docs: &[Option<Doc>], a: &Scored, b: &Scored) -> std::cmp::Ordering {
-    let ext = |s: &Scored| {
-        docs[s.slot as usize]
-            .as_ref()
-            .map_or("", |d| d.entry.external_id.as_str())
-    };
+/// Best first; ties by a hash of the merchant's product id, so results depend neither on
+/// generated ids nor on insertion order (and browsing, where every score ties, stays cheap).
+fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
     b.parts
         .score
         .total_cmp(&a.parts.score)
-        .then_with(|| ext(a).cmp(ext(b)))
+        .then_with(|| a.tie.cmp(&b.tie))
 }
