@@ -19,7 +19,8 @@ sys.exit(0 if ok else 1)
 PY
 }
 # Floors: the issue's target is nDCG@10 >= 0.85 and <= 2% zero results; the demo set is at
-# 0.93, DummyJSON at 0.85 (docs/benchmarks.md), so these guard against regressions.
+# 0.93, DummyJSON at 0.856 (docs/benchmarks.md; ties alone move it by ±0.015), so these guard
+# against regressions.
 check demo "$($BIN search eval --catalogue data/demo/catalogue.csv --currency EUR \
   --judgments crates/search/data/relevance/demo.jsonl --json)" \
   "r['ndcg_at_10'] >= 0.90 and r['zero_result_rate'] <= 0.02"
