@@ -8,17 +8,22 @@ pub mod lang;
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod sales;
 pub mod tenant;
 
 pub use api_key::{ApiKey, KeyKind, NewApiKey, Scope};
 pub use lang::Lang;
 pub use money::{parse_amount, Currency, MoneyError};
-pub use order::{CrossSellRule, OrderLine, OrderLineRequest, PlacedOrder, RuleSource};
+pub use order::{
+    CrossSellRule, Customer, NewOrder, OrderLine, OrderLineRequest, OrderStatus, PlacedOrder,
+    RuleSource,
+};
 pub use product::{
     pick_translation, CatalogueEntry, Options, Product, ProductFilter, ProductUpsert, Translation,
     ValidationError, Variant, MAX_OPTIONS,
 };
-pub use tenant::{NewTenant, Plan, Tenant, TenantError};
+pub use sales::{Appointment, Lead, LeadKind, NewAppointment, NewLead};
+pub use tenant::{NewTenant, Plan, Tenant, TenantError, TenantSettings, WidgetSettings};
 
 /// Milliseconds since the Unix epoch, UTC: the one timestamp form we store.
 pub fn now_ms() -> i64 {

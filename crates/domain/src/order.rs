@@ -33,9 +33,83 @@ pub struct PlacedOrder {
     #[serde(with = "rust_decimal::serde::str")]
     pub total: Decimal,
     pub currency: Currency,
+    pub status: OrderStatus,
+    /// `manual` (bank transfer, pay on delivery) until card providers plug in.
+    pub payment_method: String,
+    pub customer: Option<Customer>,
     /// The conversation that led to the order, when there was one.
     pub conversation_id: Option<String>,
+    /// While awaiting payment: when the reservation lapses and the stock returns (UTC ms).
+    pub expires_at: Option<i64>,
     pub created_at: i64,
+}
+
+/// Where an order is in its life. Stock is held from placement; `expired` and `cancelled`
+/// orders gave it back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    AwaitingPayment,
+    Paid,
+    Expired,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "awaiting_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrderStatus> {
+        Some(match s {
+            "awaiting_payment" => OrderStatus::AwaitingPayment,
+            "paid" => OrderStatus::Paid,
+            "expired" => OrderStatus::Expired,
+            "cancelled" => OrderStatus::Cancelled,
+            _ => return None,
+        })
+    }
+
+    /// Whether a merchant or provider may move an order from `self` to `to`.
+    pub fn can_become(self, to: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, to),
+            (AwaitingPayment, Paid) | (AwaitingPayment, Cancelled) | (Paid, Cancelled)
+        )
+    }
+
+    /// Whether the order still holds its stock.
+    pub fn holds_stock(self) -> bool {
+        matches!(self, OrderStatus::AwaitingPayment | OrderStatus::Paid)
+    }
+}
+
+/// Who placed an order, as the shopper gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Customer {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+/// An order to place: lines, who, how they pay, how long the stock stays reserved, and the
+/// key that makes a repeated request return the first order.
+#[derive(Debug, Clone, Default)]
+pub struct NewOrder {
+    pub lines: Vec<OrderLineRequest>,
+    pub customer: Option<Customer>,
+    pub payment_method: String,
+    pub conversation_id: Option<String>,
+    /// When an unpaid order lapses (UTC ms); `None` holds the stock until the merchant acts.
+    pub expires_at: Option<i64>,
+    pub idempotency_key: Option<String>,
 }
 
 /// What triggers a cross-sell rule. Serialised as `{"product": "prod_…"}` or

@@ -46,6 +46,86 @@ pub struct Tenant {
     /// The first locale is the default one, used when a translation is missing.
     pub locales: Vec<Lang>,
     pub created_at: i64,
+    pub settings: TenantSettings,
+}
+
+/// What the merchant chooses for its agent: the industry template, the widget's look and the
+/// checkout's rules. Every field has a default, so `{}` is a valid setting.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantSettings {
+    /// The industry template's id (`fashion`, `electronics`, `services`…).
+    pub template: String,
+    pub widget: WidgetSettings,
+    /// How long an unpaid order keeps its stock reserved, in minutes.
+    pub reservation_minutes: u32,
+    /// What the shopper is told to do to pay a manual order (bank details, pay on delivery).
+    /// `None`: a generic sentence naming the order reference.
+    pub payment_instructions: Option<String>,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        TenantSettings {
+            template: "general".into(),
+            widget: WidgetSettings::default(),
+            reservation_minutes: 48 * 60,
+            payment_instructions: None,
+        }
+    }
+}
+
+/// The white-label look of the chat widget.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WidgetSettings {
+    /// The assistant's name in the widget's header; default the shop's name.
+    pub name: Option<String>,
+    /// Accent colour, `#rrggbb`.
+    pub color: Option<String>,
+    pub avatar_url: Option<String>,
+    /// Welcome message; default the template's greeting in the shopper's language.
+    pub welcome: Option<String>,
+}
+
+impl TenantSettings {
+    /// Checks what a merchant sent; the message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.template.is_empty()
+            || self.template.len() > 64
+            || !self
+                .template
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        {
+            return Err("template: a template id (a-z, 0-9, - and _)".into());
+        }
+        if let Some(c) = &self.widget.color {
+            let ok =
+                c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit());
+            if !ok {
+                return Err("widget.color: a colour as #rrggbb".into());
+            }
+        }
+        if let Some(u) = &self.widget.avatar_url {
+            if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 2048 {
+                return Err("widget.avatar_url: an http(s) URL".into());
+            }
+        }
+        for (field, v, max) in [
+            ("widget.name", &self.widget.name, 80),
+            ("widget.welcome", &self.widget.welcome, 500),
+            ("payment_instructions", &self.payment_instructions, 1000),
+        ] {
+            if v.as_ref().is_some_and(|v| v.chars().count() > max) {
+                return Err(format!("{field}: at most {max} characters"));
+            }
+        }
+        if !(1..=60 * 24 * 30).contains(&self.reservation_minutes) {
+            return Err("reservation_minutes: between 1 and 43200 (30 days)".into());
+        }
+        Ok(())
+    }
 }
 
 impl Tenant {

@@ -12,8 +12,9 @@ pub mod testing;
 
 use async_trait::async_trait;
 use comptoir_domain::{
-    ApiKey, CatalogueEntry, CrossSellRule, Lang, NewApiKey, NewTenant, OrderLineRequest,
-    PlacedOrder, Product, ProductFilter, ProductUpsert, RuleSource, Tenant,
+    ApiKey, Appointment, CatalogueEntry, CrossSellRule, Lang, Lead, NewApiKey, NewAppointment,
+    NewLead, NewOrder, NewTenant, OrderLineRequest, OrderStatus, PlacedOrder, Product,
+    ProductFilter, ProductUpsert, RuleSource, Tenant, TenantSettings,
 };
 use std::sync::Arc;
 
@@ -101,10 +102,158 @@ pub struct ImportRecord {
     pub created_at: i64,
 }
 
+/// A conversation as stored. `state` is the agent's state document (JSON, bounded in size);
+/// the store keeps it opaque.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConversationRecord {
+    pub id: String,
+    pub tenant_id: String,
+    /// `web`, `api`, later `whatsapp`, `telegram`…
+    pub channel: String,
+    pub locale: Option<String>,
+    /// `open`, `handoff` (a person takes over) or `closed`.
+    pub status: String,
+    pub state: String,
+    /// Bumped by every saved turn: a save names the version it read.
+    pub version: i64,
+    pub turns: i64,
+    pub lead_score: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A conversation's new state after a turn, saved only if nobody saved since `expected_version`.
+#[derive(Debug, Clone)]
+pub struct ConversationUpdate<'a> {
+    pub id: &'a str,
+    pub expected_version: i64,
+    pub state: &'a str,
+    pub status: &'a str,
+    pub locale: Option<&'a str>,
+    pub lead_score: i64,
+}
+
+/// One turn to append; the JSON documents are the server's business.
+#[derive(Debug, Clone)]
+pub struct NewTurn {
+    /// `{"text": …}` or `{"action": …}`.
+    pub input: String,
+    pub understanding: Option<String>,
+    /// The tool calls the agent made, with their results.
+    pub actions: String,
+    pub reply: String,
+    /// Server-side time the turn took, in microseconds.
+    pub server_us: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TurnRecord {
+    pub seq: i64,
+    pub input: String,
+    pub understanding: Option<String>,
+    pub actions: String,
+    pub reply: String,
+    pub server_us: i64,
+    pub created_at: i64,
+}
+
+/// What the sales agent keeps: conversations and their turns, orders with their life cycle,
+/// leads, appointments and the merchant's settings. Same rules as [`Store`]: every method
+/// takes the tenant and never reads across tenants.
+#[async_trait]
+pub trait SalesStore: Send + Sync {
+    async fn update_tenant_settings(
+        &self,
+        tenant_id: &str,
+        settings: &TenantSettings,
+    ) -> Result<bool>;
+
+    async fn create_conversation(
+        &self,
+        tenant_id: &str,
+        channel: &str,
+        locale: Option<&str>,
+        state: &str,
+    ) -> Result<ConversationRecord>;
+    async fn conversation(&self, tenant_id: &str, id: &str) -> Result<Option<ConversationRecord>>;
+    /// Saves the state and appends the turn in one transaction, if the conversation is still
+    /// at `expected_version`; `Ok(false)` when another turn was saved in between (nothing
+    /// written) or the conversation does not exist.
+    async fn record_turn(
+        &self,
+        tenant_id: &str,
+        update: &ConversationUpdate<'_>,
+        turn: &NewTurn,
+    ) -> Result<bool>;
+    /// Turns with `seq > after_seq`, oldest first.
+    async fn turns(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<TurnRecord>>;
+    /// Newest first.
+    async fn list_conversations(
+        &self,
+        tenant_id: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<ConversationRecord>>;
+
+    /// Places an order atomically: as [`Store::create_order`], plus the customer, the payment
+    /// method and the reservation's expiry. With an idempotency key already used by an order
+    /// of this tenant, returns that order and changes nothing.
+    async fn place_order(&self, tenant: &Tenant, order: &NewOrder) -> Result<PlacedOrder>;
+    async fn order(&self, tenant_id: &str, id: &str) -> Result<Option<PlacedOrder>>;
+    /// Newest first.
+    async fn list_orders(
+        &self,
+        tenant_id: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<PlacedOrder>>;
+    /// Orders a conversation placed, newest first.
+    async fn conversation_orders(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+    ) -> Result<Vec<PlacedOrder>>;
+    /// Moves an order on (paid, cancelled); cancelling gives its stock back. A move
+    /// [`OrderStatus::can_become`] refuses is [`StoreError::Invalid`]. `None`: no such order.
+    async fn set_order_status(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        to: OrderStatus,
+    ) -> Result<Option<PlacedOrder>>;
+    /// Expires every unpaid order whose reservation lapsed at `now_ms` (all tenants) and
+    /// returns its stock; returns how many orders expired.
+    async fn expire_orders(&self, now_ms: i64) -> Result<u64>;
+
+    async fn add_lead(&self, tenant_id: &str, lead: &NewLead) -> Result<Lead>;
+    /// Newest first.
+    async fn list_leads(&self, tenant_id: &str, limit: u32) -> Result<Vec<Lead>>;
+    /// Books a slot; a start time already booked is a [`StoreError::Conflict`], whatever
+    /// runs concurrently.
+    async fn book_appointment(
+        &self,
+        tenant_id: &str,
+        appointment: &NewAppointment,
+    ) -> Result<Appointment>;
+    /// Booked appointments starting in `[from_ms, to_ms)`, by start time.
+    async fn appointments(
+        &self,
+        tenant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Appointment>>;
+}
+
 /// Everything Comptoir keeps. Every method that touches tenant data takes the tenant, and no
 /// query reads across tenants: an id of another tenant behaves as an id that does not exist.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: SalesStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Answers when the database does (readiness).

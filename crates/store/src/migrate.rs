@@ -20,6 +20,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         "search_orders",
         include_str!("../migrations/sqlite/0003_search_orders.sql"),
     ),
+    (
+        4,
+        "conversations",
+        include_str!("../migrations/sqlite/0004_conversations.sql"),
+    ),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -38,6 +43,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "search_orders",
         include_str!("../migrations/postgres/0003_search_orders.sql"),
+    ),
+    (
+        4,
+        "conversations",
+        include_str!("../migrations/postgres/0004_conversations.sql"),
     ),
 ];
 

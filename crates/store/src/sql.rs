@@ -2,15 +2,17 @@
 //! (`$N` parameters, `ON CONFLICT … DO UPDATE … WHERE`, `IS DISTINCT FROM`) and instantiated
 //! for each sqlx driver by `sql_store!`.
 
-use crate::{migrate, ImportRecord, Page, Result, Store, StoreError, UpsertOutcome};
+mod sales;
+
+use crate::{migrate, ImportRecord, Page, Result, SalesStore, Store, StoreError, UpsertOutcome};
 use async_trait::async_trait;
 use comptoir_domain::api_key::hash_token;
 use comptoir_domain::id::{new_id, new_sortable_id};
 use comptoir_domain::product::{clean_text, Options};
 use comptoir_domain::{
-    now_ms, ApiKey, CatalogueEntry, CrossSellRule, Currency, KeyKind, Lang, NewApiKey, NewTenant,
-    OrderLine, OrderLineRequest, PlacedOrder, Plan, Product, ProductFilter, ProductUpsert,
-    RuleSource, Tenant, Translation, Variant,
+    now_ms, ApiKey, CatalogueEntry, CrossSellRule, Currency, KeyKind, Lang, NewApiKey, NewOrder,
+    NewTenant, OrderLine, OrderLineRequest, PlacedOrder, Plan, Product, ProductFilter,
+    ProductUpsert, RuleSource, Tenant, Translation, Variant,
 };
 use rust_decimal::Decimal;
 use sqlx::{QueryBuilder, Row};
@@ -19,7 +21,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-const CHUNK: usize = 400;
+pub(crate) const CHUNK: usize = 400;
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
@@ -214,6 +216,10 @@ macro_rules! sql_store {
                     currency: Currency::parse(&currency).map_err(|e| corrupt("tenant currency", e))?,
                     locales,
                     created_at: r.try_get("created_at")?,
+                    settings: {
+                        let raw: String = r.try_get("settings")?;
+                        serde_json::from_str(&raw).map_err(|e| corrupt("tenant settings", e))?
+                    },
                 })
             }
 
@@ -564,6 +570,7 @@ macro_rules! sql_store {
                     currency: new.currency.clone(),
                     locales: new.locales.clone(),
                     created_at: now_ms(),
+                    settings: Default::default(),
                 };
                 let locales: Vec<&str> = t.locales.iter().map(Lang::as_str).collect();
                 sqlx::query(
@@ -589,7 +596,7 @@ macro_rules! sql_store {
             }
 
             async fn tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>> {
-                let r = sqlx::query("SELECT id, slug, name, plan, currency, locales, created_at FROM tenants WHERE slug = $1")
+                let r = sqlx::query("SELECT id, slug, name, plan, currency, locales, created_at, settings FROM tenants WHERE slug = $1")
                     .bind(slug)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -597,7 +604,7 @@ macro_rules! sql_store {
             }
 
             async fn tenant_by_id(&self, id: &str) -> Result<Option<Tenant>> {
-                let r = sqlx::query("SELECT id, slug, name, plan, currency, locales, created_at FROM tenants WHERE id = $1")
+                let r = sqlx::query("SELECT id, slug, name, plan, currency, locales, created_at, settings FROM tenants WHERE id = $1")
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
@@ -979,160 +986,16 @@ macro_rules! sql_store {
                 lines: &[OrderLineRequest],
                 conversation_id: Option<&str>,
             ) -> Result<PlacedOrder> {
-                let merged = merge_order_lines(lines)?;
-                let mut tx = self.pool.begin_with($begin_write).await?;
-                let tenant_lock: Option<&str> = $tenant_lock;
-                if let Some(l) = tenant_lock {
-                    sqlx::query(l).bind(&tenant.id).execute(&mut *tx).await?;
-                }
-
-                // Unknown skus and mixed currencies first, in the shopper's order, before any write.
-                let skus: Vec<String> = merged.iter().map(|(s, _)| s.clone()).collect();
-                let mut currency_of: HashMap<String, String> = HashMap::with_capacity(skus.len());
-                for chunk in skus.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT sku, currency FROM variants WHERE tenant_id = ");
-                    qb.push_bind(tenant.id.clone());
-                    $push_in(&mut qb, "sku", chunk);
-                    for r in qb.build().fetch_all(&mut *tx).await? {
-                        currency_of.insert(r.try_get("sku")?, r.try_get("currency")?);
-                    }
-                }
-                let mut first: Option<(&str, &str)> = None;
-                for sku in &skus {
-                    let Some(cur) = currency_of.get(sku) else {
-                        return Err(StoreError::Invalid(format!("unknown sku `{sku}`")));
-                    };
-                    match first {
-                        None => first = Some((sku, cur)),
-                        Some((s0, c0)) if c0 != cur => {
-                            return Err(StoreError::Invalid(format!(
-                                "an order is in one currency: `{s0}` is in {c0}, `{sku}` in {cur}"
-                            )));
-                        }
-                        Some(_) => {}
-                    }
-                }
-
-                // Stock: one conditional decrement per sku, in sku order (two orders lock rows in
-                // the same order, so they queue rather than deadlock). The condition is the
-                // guarantee against overselling, whatever runs concurrently; RETURNING gives the
-                // price as of the decrement.
-                let mut order: Vec<usize> = (0..merged.len()).collect();
-                order.sort_by(|&a, &b| merged[a].0.cmp(&merged[b].0));
-                let mut priced: Vec<Option<(String, i64, String)>> = vec![None; merged.len()];
-                for i in order {
-                    let (sku, q) = &merged[i];
-                    let r = sqlx::query(
-                        "UPDATE variants SET stock = stock - $1 WHERE tenant_id = $2 AND sku = $3 \
-                         AND (stock IS NULL OR stock >= $4) RETURNING product_id, price_minor, currency",
-                    )
-                    .bind(*q)
-                    .bind(&tenant.id)
-                    .bind(sku)
-                    .bind(*q)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    match r {
-                        Some(r) => {
-                            priced[i] = Some((r.try_get("product_id")?, r.try_get("price_minor")?, r.try_get("currency")?));
-                        }
-                        None => {
-                            let stock: Option<Option<i64>> =
-                                sqlx::query_scalar("SELECT stock FROM variants WHERE tenant_id = $1 AND sku = $2")
-                                    .bind(&tenant.id)
-                                    .bind(sku)
-                                    .fetch_optional(&mut *tx)
-                                    .await?;
-                            tx.rollback().await?;
-                            return Err(match stock {
-                                // Deleted since the check above.
-                                None => StoreError::Invalid(format!("unknown sku `{sku}`")),
-                                Some(s) => StoreError::InsufficientStock {
-                                    sku: sku.clone(),
-                                    available: s.unwrap_or(0).max(0),
-                                },
-                            });
-                        }
-                    }
-                }
-
-                let mut out_lines = Vec::with_capacity(merged.len());
-                let mut rows: Vec<(i64, String, String, i64, i64)> = Vec::with_capacity(merged.len());
-                let mut total: i64 = 0;
-                let mut currency: Option<Currency> = None;
-                for (n, ((sku, q), p)) in merged.iter().zip(priced).enumerate() {
-                    let (product_id, unit_minor, cur) = p.ok_or_else(|| corrupt("order line", "not priced"))?;
-                    let cur = match &currency {
-                        Some(c) if c.as_str() == cur => c.clone(),
-                        Some(c) => {
-                            return Err(StoreError::Invalid(format!(
-                                "an order is in one currency: `{sku}` is in {cur}, not {}",
-                                c.as_str()
-                            )));
-                        }
-                        None => {
-                            let c = Currency::parse(&cur).map_err(|e| corrupt("currency", e))?;
-                            currency = Some(c.clone());
-                            c
-                        }
-                    };
-                    total = unit_minor
-                        .checked_mul(*q)
-                        .and_then(|l| total.checked_add(l))
-                        .ok_or_else(|| StoreError::Invalid("the order's total is too large".into()))?;
-                    out_lines.push(OrderLine {
-                        product_id: product_id.clone(),
-                        sku: sku.clone(),
-                        quantity: *q,
-                        unit_price: cur.from_minor(unit_minor),
-                        currency: cur,
-                    });
-                    rows.push((n as i64 + 1, product_id, sku.clone(), *q, unit_minor));
-                }
-                let currency = currency.ok_or_else(|| corrupt("order", "no line"))?;
-
-                let order = PlacedOrder {
-                    id: new_sortable_id("ord"),
-                    lines: out_lines,
-                    total: currency.from_minor(total),
-                    currency,
-                    conversation_id: conversation_id.map(str::to_string),
-                    created_at: now_ms(),
-                };
-                sqlx::query(
-                    "INSERT INTO orders (id, tenant_id, currency, total_minor, conversation_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                self.place_order(
+                    tenant,
+                    &NewOrder {
+                        lines: lines.to_vec(),
+                        payment_method: "manual".into(),
+                        conversation_id: conversation_id.map(str::to_string),
+                        ..Default::default()
+                    },
                 )
-                .bind(&order.id)
-                .bind(&tenant.id)
-                .bind(order.currency.as_str())
-                .bind(total)
-                .bind(&order.conversation_id)
-                .bind(order.created_at)
-                .execute(&mut *tx)
-                .await?;
-                for chunk in rows.chunks(CHUNK) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO order_lines (order_id, tenant_id, line, product_id, sku, quantity, unit_minor) ",
-                    );
-                    qb.push_values(chunk, |mut b, (line, pid, sku, q, unit)| {
-                        b.push_bind(order.id.clone())
-                            .push_bind(tenant.id.clone())
-                            .push_bind(*line)
-                            .push_bind(pid.clone())
-                            .push_bind(sku.clone())
-                            .push_bind(*q)
-                            .push_bind(*unit);
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                }
-                // Stock changed (and popularity with it): caches derived from the catalogue rebuild.
-                sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
-                    .bind(&tenant.id)
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
-                Ok(order)
+                .await
             }
 
             async fn purchase_history(&self, tenant_id: &str, limit: u32) -> Result<Vec<Vec<(String, i64)>>> {

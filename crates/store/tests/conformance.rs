@@ -927,3 +927,274 @@ async fn postgres_big_catalogue() {
     big_catalogue(comptoir_store::open(&db.url).await.unwrap()).await;
     db.drop().await;
 }
+
+/// Conversations, orders' life cycle, leads, appointments and settings: the sales half.
+async fn sales_story(store: Arc<dyn Store>) {
+    use comptoir_domain::{
+        Customer, LeadKind, NewAppointment, NewLead, NewOrder, OrderStatus, TenantSettings,
+    };
+    use comptoir_store::{ConversationUpdate, NewTurn};
+    let a = tenant(&*store, "sales-a").await;
+    let b = tenant(&*store, "sales-b").await;
+    store
+        .upsert_products(
+            &a,
+            &[product("P", "Robe", "Dress", &[("S-1", "10.00", Some(3))])],
+        )
+        .await
+        .unwrap();
+
+    // Settings round-trip through the tenant row.
+    let mut settings = TenantSettings::default();
+    settings.template = "fashion".into();
+    settings.widget.color = Some("#112233".into());
+    assert!(store
+        .update_tenant_settings(&a.id, &settings)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.tenant_by_id(&a.id).await.unwrap().unwrap().settings,
+        settings
+    );
+    assert_eq!(
+        store.tenant_by_id(&b.id).await.unwrap().unwrap().settings,
+        TenantSettings::default()
+    );
+
+    // Conversations: a save names the version it read; a stale save writes nothing.
+    let c = store
+        .create_conversation(&a.id, "web", Some("fr"), "{}")
+        .await
+        .unwrap();
+    assert!(c.id.starts_with("conv_"));
+    assert!(store.conversation(&b.id, &c.id).await.unwrap().is_none());
+    let turn = |n: i64| NewTurn {
+        input: format!(r#"{{"text":"t{n}"}}"#),
+        understanding: None,
+        actions: "[]".into(),
+        reply: "{}".into(),
+        server_us: n,
+    };
+    let update = |v: i64, state: &'static str| ConversationUpdate {
+        id: &c.id,
+        expected_version: v,
+        state,
+        status: "open",
+        locale: None,
+        lead_score: 10,
+    };
+    assert!(store
+        .record_turn(&a.id, &update(0, r#"{"n":1}"#), &turn(1))
+        .await
+        .unwrap());
+    assert!(!store
+        .record_turn(&a.id, &update(0, r#"{"n":9}"#), &turn(9))
+        .await
+        .unwrap());
+    assert!(!store
+        .record_turn(&b.id, &update(1, r#"{"n":9}"#), &turn(9))
+        .await
+        .unwrap());
+    assert!(store
+        .record_turn(&a.id, &update(1, r#"{"n":2}"#), &turn(2))
+        .await
+        .unwrap());
+    let got = store.conversation(&a.id, &c.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.version, got.turns, got.state.as_str(), got.lead_score),
+        (2, 2, r#"{"n":2}"#, 10)
+    );
+    assert_eq!(got.locale.as_deref(), Some("fr"));
+    let turns = store.turns(&a.id, &c.id, 0, 100).await.unwrap();
+    assert_eq!(turns.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(turns[1].server_us, 2);
+    assert_eq!(store.turns(&a.id, &c.id, 1, 100).await.unwrap().len(), 1);
+    assert!(store.turns(&b.id, &c.id, 0, 100).await.unwrap().is_empty());
+    let page = store.list_conversations(&a.id, None, 10).await.unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(store
+        .list_conversations(&b.id, None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+
+    // Orders: customer and expiry kept; the idempotency key returns the first order.
+    let customer = Customer {
+        name: Some("Ada".into()),
+        email: Some("ada@example.com".into()),
+        phone: None,
+        address: Some("1 rue X".into()),
+    };
+    let new = NewOrder {
+        lines: vec![OrderLineRequest {
+            sku: "S-1".into(),
+            quantity: 2,
+        }],
+        customer: Some(customer.clone()),
+        payment_method: "manual".into(),
+        conversation_id: Some(c.id.clone()),
+        expires_at: Some(1_000),
+        idempotency_key: Some(format!("{}:1", c.id)),
+    };
+    let o = store.place_order(&a, &new).await.unwrap();
+    assert_eq!(o.status, OrderStatus::AwaitingPayment);
+    assert_eq!(o.customer.as_ref(), Some(&customer));
+    assert_eq!(stock(&*store, &a.id, "S-1").await, Some(1));
+    let again = store.place_order(&a, &new).await.unwrap();
+    assert_eq!(again.id, o.id);
+    assert_eq!(
+        stock(&*store, &a.id, "S-1").await,
+        Some(1),
+        "no second reservation"
+    );
+    let read = store.order(&a.id, &o.id).await.unwrap().unwrap();
+    assert_eq!(read, o);
+    assert!(store.order(&b.id, &o.id).await.unwrap().is_none());
+    assert_eq!(
+        store.conversation_orders(&a.id, &c.id).await.unwrap(),
+        vec![o.clone()]
+    );
+
+    // Expiry returns the stock once; an expired order cannot be paid.
+    assert_eq!(store.expire_orders(999).await.unwrap(), 0);
+    assert_eq!(store.expire_orders(1_000).await.unwrap(), 1);
+    assert_eq!(store.expire_orders(5_000).await.unwrap(), 0);
+    assert_eq!(stock(&*store, &a.id, "S-1").await, Some(3));
+    assert_eq!(
+        store.order(&a.id, &o.id).await.unwrap().unwrap().status,
+        OrderStatus::Expired
+    );
+    assert!(matches!(
+        store
+            .set_order_status(&a.id, &o.id, OrderStatus::Paid)
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    // Paid, then cancelled: the stock comes back; another tenant cannot touch it.
+    let o2 = store
+        .place_order(
+            &a,
+            &NewOrder {
+                lines: vec![OrderLineRequest {
+                    sku: "S-1".into(),
+                    quantity: 1,
+                }],
+                payment_method: "manual".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(o2.expires_at, None);
+    assert!(store
+        .set_order_status(&b.id, &o2.id, OrderStatus::Paid)
+        .await
+        .unwrap()
+        .is_none());
+    let paid = store
+        .set_order_status(&a.id, &o2.id, OrderStatus::Paid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(paid.status, OrderStatus::Paid);
+    assert_eq!(stock(&*store, &a.id, "S-1").await, Some(2));
+    store
+        .set_order_status(&a.id, &o2.id, OrderStatus::Cancelled)
+        .await
+        .unwrap();
+    assert_eq!(stock(&*store, &a.id, "S-1").await, Some(3));
+    let orders = store.list_orders(&a.id, None, 1).await.unwrap();
+    assert_eq!(orders.items[0].id, o2.id, "newest first");
+    let rest = store
+        .list_orders(&a.id, orders.next_cursor.as_deref(), 10)
+        .await
+        .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.items[0].id, o.id);
+    assert!(rest.next_cursor.is_none());
+    assert!(store
+        .list_orders(&b.id, None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+
+    // Leads.
+    let lead = store
+        .add_lead(
+            &a.id,
+            &NewLead {
+                kind: LeadKind::Quote,
+                conversation_id: Some(c.id.clone()),
+                name: Some("Ada".into()),
+                email: Some("ada@example.com".into()),
+                phone: None,
+                details: r#"{"total":"20"}"#.into(),
+                score: 250,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(lead.score, 100);
+    assert_eq!(store.list_leads(&a.id, 10).await.unwrap(), vec![lead]);
+    assert!(store.list_leads(&b.id, 10).await.unwrap().is_empty());
+
+    // Appointments: a slot is booked once, even by concurrent requests; per tenant.
+    let slot = NewAppointment {
+        conversation_id: None,
+        starts_at: 1_800_000_000_000,
+        duration_minutes: 30,
+        name: Some("Ada".into()),
+        email: None,
+        phone: None,
+    };
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (s, t, slot) = (store.clone(), a.id.clone(), slot.clone());
+        tasks.push(tokio::spawn(
+            async move { s.book_appointment(&t, &slot).await },
+        ));
+    }
+    let mut booked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => booked += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(booked, 1);
+    store.book_appointment(&b.id, &slot).await.unwrap();
+    let list = store
+        .appointments(&a.id, slot.starts_at, slot.starts_at + 1)
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert!(matches!(
+        store
+            .book_appointment(
+                &a.id,
+                &NewAppointment {
+                    duration_minutes: 0,
+                    ..slot.clone()
+                }
+            )
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_sales() {
+    let (_dir, store) = sqlite_store().await;
+    sales_story(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_sales() {
+    let db = comptoir_store::testing::PgSchema::create().await;
+    sales_story(comptoir_store::open(&db.url).await.unwrap()).await;
+    db.drop().await;
+}
