@@ -20,6 +20,8 @@ pub struct FileConfig {
     pub max_json_body_bytes: Option<usize>,
     pub max_import_bytes: Option<u64>,
     pub request_timeout_secs: Option<u64>,
+    pub conversation_rate: Option<f64>,
+    pub conversation_burst: Option<f64>,
 }
 
 impl FileConfig {
@@ -58,6 +60,8 @@ pub const KNOWN_ENV: &[&str] = &[
     "COMPTOIR_MAX_JSON_BODY_BYTES",
     "COMPTOIR_MAX_IMPORT_BYTES",
     "COMPTOIR_REQUEST_TIMEOUT_SECS",
+    "COMPTOIR_CONVERSATION_RATE",
+    "COMPTOIR_CONVERSATION_BURST",
     "COMPTOIR_TEST_POSTGRES_URL",
 ];
 

@@ -36,6 +36,17 @@ pub async fn ensure(store: Arc<dyn Store>) -> Result<DemoKeys> {
             store.create_tenant(&new).await?
         }
     };
+    if tenant.settings == Default::default() {
+        // A general shop (its catalogue mixes fashion, home, beauty, electronics and services),
+        // with the merchant's own payment words, as a real shop would set them.
+        let mut settings = tenant.settings.clone();
+        settings.template = "general".into();
+        settings.widget.name = Some("Comptoir Demo".into());
+        settings.payment_instructions = Some(
+            "bank transfer to IBAN FR76 3000 6000 0112 3456 7890 189 (Comptoir Demo), quoting your order number, or pay on delivery".into(),
+        );
+        store.update_tenant_settings(&tenant.id, &settings).await?;
+    }
     let (products, _) = store.count_catalogue(&tenant.id).await?;
     if products == 0 {
         let source = ImportSource {

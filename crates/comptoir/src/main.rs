@@ -87,6 +87,12 @@ struct ServeArgs {
     /// Seconds a request may take [default: 30]
     #[arg(long, env = "COMPTOIR_REQUEST_TIMEOUT_SECS")]
     request_timeout_secs: Option<u64>,
+    /// Messages per second one conversation may send, sustained [default: 5]
+    #[arg(long, env = "COMPTOIR_CONVERSATION_RATE")]
+    conversation_rate: Option<f64>,
+    /// Messages one conversation may send at once after a pause [default: 20]
+    #[arg(long, env = "COMPTOIR_CONVERSATION_BURST")]
+    conversation_burst: Option<f64>,
 }
 
 #[derive(Subcommand)]
@@ -239,7 +245,21 @@ async fn serve(args: ServeArgs, file: &FileConfig, url: &str) -> Result<()> {
             .or(file.request_timeout_secs)
             .map_or(defaults.request_timeout, Duration::from_secs),
         import_timeout: defaults.import_timeout,
+        conversation_rate: comptoir_server::conversations::RateLimit {
+            per_second: args
+                .conversation_rate
+                .or(file.conversation_rate)
+                .unwrap_or(defaults.conversation_rate.per_second),
+            burst: args
+                .conversation_burst
+                .or(file.conversation_burst)
+                .unwrap_or(defaults.conversation_rate.burst),
+        },
     };
+    anyhow::ensure!(
+        limits.conversation_rate.per_second > 0.0 && limits.conversation_rate.burst >= 1.0,
+        "conversation rate must be > 0 and burst >= 1"
+    );
     let store = comptoir_store::open(url)
         .await
         .context("opening the database")?;
@@ -248,21 +268,27 @@ async fn serve(args: ServeArgs, file: &FileConfig, url: &str) -> Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let mut warm_tenant = None;
+    let mut demo_key = None;
     if args.demo {
         let keys = demo::ensure(store.clone())
             .await
             .context("creating the demo store")?;
         warm_tenant = Some(keys.tenant.clone());
+        demo_key = Some(keys.public.clone());
         println!("demo store `{}` ready", keys.tenant.slug);
         println!("  admin (secret) key: {}", keys.secret);
         println!("  widget (public) key: {}", keys.public);
+        println!("  demo shop with the chat widget: http://{addr}/");
     }
     println!(
         "comptoir listening on http://{addr} ({} database) — API reference at http://{addr}/docs",
         store.backend()
     );
     tracing::info!(%addr, backend = store.backend(), "listening");
-    let state = AppState::new(store, limits);
+    let mut state = AppState::new(store, limits);
+    state.demo_widget_key = demo_key;
+    // Unpaid orders give their stock back when their reservation lapses.
+    comptoir_server::spawn_reservation_sweeper(state.store.clone(), Duration::from_secs(30));
     // Train the built-in understanding model now rather than on the first shopper's message.
     state.understanding.warm_up();
     // Build the search analyzer (and the demo store's index) before the first search.

@@ -181,8 +181,26 @@ impl SearchIndex {
     }
 
     /// The indexed product with this id.
+    /// The analyzer the index was built with (canonical colours and sizes, stems).
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The shop's default language (fallback for texts).
+    pub fn default_lang(&self) -> &Lang {
+        &self.default_lang
+    }
+
     pub fn entry(&self, id: &str) -> Option<&CatalogueEntry> {
         self.doc_by_id(id).map(|d| &d.entry)
+    }
+
+    /// The product a variant belongs to.
+    pub fn entry_of_sku(&self, sku: &str) -> Option<&CatalogueEntry> {
+        self.by_sku
+            .get(sku)
+            .and_then(|&slot| self.docs[slot as usize].as_ref())
+            .map(|d| &d.entry)
     }
 
     pub(crate) fn doc_by_id(&self, id: &str) -> Option<&Doc> {

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod conversations;
 pub mod error;
 pub mod extract;
 pub mod metrics;
@@ -55,6 +56,32 @@ pub fn router(state: AppState) -> Router {
         ));
     let api = Router::new()
         .route("/v1/tenant", get(api::tenant::get))
+        .route(
+            "/v1/tenant/settings",
+            get(api::settings::get).put(api::settings::put),
+        )
+        .route("/v1/templates", get(api::settings::templates))
+        .route("/v1/templates/{id}", get(api::settings::template_source))
+        .route("/v1/widget/config", get(api::settings::widget_config))
+        .route(
+            "/v1/conversations",
+            get(api::conversations::list).post(api::conversations::create),
+        )
+        .route(
+            "/v1/conversations/{id}",
+            get(api::conversations::transcript),
+        )
+        .route(
+            "/v1/conversations/{id}/messages",
+            axum::routing::post(api::conversations::message),
+        )
+        .route("/v1/orders", get(api::orders::list))
+        .route(
+            "/v1/orders/{id}",
+            get(api::orders::get).patch(api::orders::update),
+        )
+        .route("/widget.js", get(widget_js))
+        .route("/", get(home))
         .route(
             "/v1/products",
             get(api::products::list).post(api::products::create),
@@ -109,9 +136,71 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id, tenant = tracing::field::Empty)
             }),
         )
+        .layer(cors())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, NewRequestId))
         .with_state(state)
+}
+
+/// The widget runs on the merchant's site and calls the API from there: any origin may call
+/// with a bearer key (no cookies are involved, so this opens nothing to other sites).
+fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::RETRY_AFTER, REQUEST_ID])
+        .max_age(std::time::Duration::from_secs(3600))
+}
+
+/// The chat widget, one dependency-free script (web/widget.js).
+async fn widget_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        include_str!("../../../web/widget.js"),
+    )
+        .into_response()
+}
+
+/// With `--demo`, a demo shop with the widget on it; otherwise a pointer to the docs.
+async fn home(State(st): State<AppState>) -> Response {
+    match &st.demo_widget_key {
+        Some(key) => Html(include_str!("../../../web/demo.html").replace("{{WIDGET_KEY}}", key))
+            .into_response(),
+        None => Html(
+            "<!doctype html><meta charset=utf-8><title>Comptoir</title>\
+             <p>Comptoir is running. API reference: <a href=/docs>/docs</a>.</p>",
+        )
+        .into_response(),
+    }
+}
+
+/// Expires unpaid reservations whose time is up, every `every`, returning their stock.
+pub fn spawn_reservation_sweeper(
+    store: std::sync::Arc<dyn comptoir_store::Store>,
+    every: std::time::Duration,
+) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            match store.expire_orders(comptoir_domain::now_ms()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(orders = n, "unpaid reservations expired"),
+                Err(e) => tracing::warn!(error = %e, "expiring reservations failed"),
+            }
+        }
+    });
 }
 
 /// A time limit per request, answered with a 503 problem (tower-http's layer sends an empty body).

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(
         title = "Comptoir API",
-        description = "Catalogue, tenant, key management and understanding for Comptoir, the AI sales agent. \
+        description = "Catalogue, conversations, orders, tenant, key management and understanding for Comptoir, the AI sales agent. \
             Authenticate with `Authorization: Bearer sk_…` (secret: everything of its tenant) or \
             `pk_…` (public: read the catalogue, converse). Errors are RFC 9457 problem+json."
     ),
@@ -33,6 +33,18 @@ use utoipa::{Modify, OpenApi};
         api::search::list_rules,
         api::search::create_rule,
         api::search::delete_rule,
+        api::conversations::create,
+        api::conversations::message,
+        api::conversations::transcript,
+        api::conversations::list,
+        api::orders::list,
+        api::orders::get,
+        api::orders::update,
+        api::settings::get,
+        api::settings::put,
+        api::settings::templates,
+        api::settings::template_source,
+        api::settings::widget_config,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&Bearer),
@@ -41,7 +53,9 @@ use utoipa::{Modify, OpenApi};
         (name = "tenant", description = "The caller's store"),
         (name = "keys", description = "API keys (secret key only)"),
         (name = "understanding", description = "Language, intent and entities of a message"),
-        (name = "search", description = "Product search, recommendations, search boosts and cross-sell rules")
+        (name = "search", description = "Product search, recommendations, search boosts and cross-sell rules"),
+        (name = "conversations", description = "The sales agent: conversations, messages, transcripts, the widget's configuration"),
+        (name = "orders", description = "Orders placed through the agent (secret key)")
     )
 )]
 struct ApiDoc;

@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use crate::conversations::{Conversations, RateLimit};
 use crate::search::SearchService;
 use crate::understanding::Understanding;
 use comptoir_store::Store;
@@ -17,6 +18,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Time an import request may take.
     pub import_timeout: Duration,
+    /// How fast one conversation may send messages.
+    pub conversation_rate: RateLimit,
 }
 
 impl Default for Limits {
@@ -26,6 +29,7 @@ impl Default for Limits {
             import_body_bytes: 1024 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             import_timeout: Duration::from_secs(30 * 60),
+            conversation_rate: RateLimit::default(),
         }
     }
 }
@@ -36,15 +40,20 @@ pub struct AppState {
     pub limits: Limits,
     pub understanding: Arc<Understanding>,
     pub search: Arc<SearchService>,
+    pub conversations: Arc<Conversations>,
+    /// The demo store's public key, when serving `--demo`: the demo shop page at `/` embeds it.
+    pub demo_widget_key: Option<String>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
         AppState {
             store,
-            limits,
+            limits: limits.clone(),
             understanding: Arc::new(Understanding::default()),
             search: Arc::new(SearchService::default()),
+            conversations: Arc::new(Conversations::new(limits.conversation_rate)),
+            demo_widget_key: None,
         }
     }
 }

@@ -945,8 +945,10 @@ async fn sales_story(store: Arc<dyn Store>) {
         .unwrap();
 
     // Settings round-trip through the tenant row.
-    let mut settings = TenantSettings::default();
-    settings.template = "fashion".into();
+    let mut settings = TenantSettings {
+        template: "fashion".into(),
+        ..Default::default()
+    };
     settings.widget.color = Some("#112233".into());
     assert!(store
         .update_tenant_settings(&a.id, &settings)

@@ -333,6 +333,16 @@ pub fn is_stop_word(w: &str) -> bool {
             | "mi"
             | "mir"
             | "mich"
+            | "i"
+            | "am"
+            | "are"
+            | "please"
+            | "would"
+            | "like"
+            | "looking"
+            | "some"
+            | "any"
+            | "something"
     )
 }
 
