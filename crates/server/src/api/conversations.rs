@@ -137,7 +137,6 @@ pub async fn message(
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<MessageIn>,
 ) -> ApiResult<Response> {
-    let started = Instant::now();
     auth.require(Scope::Conversations)?;
     let input = match (body.text, body.action) {
         (Some(t), None) => {
@@ -168,6 +167,9 @@ pub async fn message(
         e
     })?;
     let _held = lock.lock().await;
+    // The turn's own time: from holding the conversation to its reply (a message queued
+    // behind another of the same conversation waits before this).
+    let started = Instant::now();
 
     let tenant_index = st.search.index(st.store.as_ref(), &auth.tenant).await?;
     let mentions = st
