@@ -47,6 +47,8 @@ pub struct Turn<'t, 'a> {
     lang: Lang,
     reply: Reply,
     understanding: Option<Understanding>,
+    /// The cart lost lines to stock sold elsewhere at the start of this turn.
+    shrunk: bool,
 }
 
 impl<'t, 'a> Turn<'t, 'a> {
@@ -69,6 +71,7 @@ impl<'t, 'a> Turn<'t, 'a> {
             lang,
             reply: Reply::default(),
             understanding: None,
+            shrunk: false,
         }
     }
 
@@ -77,7 +80,20 @@ impl<'t, 'a> Turn<'t, 'a> {
         if self.state.status.is_empty() {
             self.state.status = "open".into();
         }
-        self.tools.refresh_cart(self.state);
+        // Stock sold meanwhile: the cart follows it, and the shopper is told first.
+        let shrunk = self.tools.refresh_cart(self.state);
+        for (line, now) in &shrunk {
+            if *now == 0 {
+                self.say("out_of_stock", &[("title", &line.title)]);
+            } else {
+                let n = now.to_string();
+                self.say(
+                    "added_capped",
+                    &[("quantity", &n), ("title", &line.title), ("available", &n)],
+                );
+            }
+        }
+        self.shrunk = !shrunk.is_empty();
         match input {
             Input::Text(t) => self.text(t).await?,
             Input::Action(a) => self.action(a).await?,
@@ -203,6 +219,11 @@ impl<'t, 'a> Turn<'t, 'a> {
                     self.absorb_customer(c)?;
                 }
                 if self.state.cart.is_empty() && self.state.last_order.is_none() {
+                    if self.shrunk {
+                        // Sold out while in the cart: the shopper was just told; not an error.
+                        self.quick("qr_continue", "continue");
+                        return Ok(());
+                    }
                     return Err(AgentError::Conflict {
                         code: "cart_empty".into(),
                         message: "the cart is empty: add a product before checking out".into(),

@@ -523,16 +523,22 @@ impl<'c, 'a> Toolbox<'c, 'a> {
     }
 
     /// Re-reads every cart line's price and stock: a price change shows at once, a line that
-    /// sold out shrinks, a deleted product leaves the cart.
-    pub fn refresh_cart(&self, state: &mut ConversationState) {
+    /// sold out shrinks or leaves, a deleted product leaves. Returns the lines that shrank or
+    /// left, with the quantity now, for the shopper to be told.
+    pub fn refresh_cart(&self, state: &mut ConversationState) -> Vec<(CartLine, i64)> {
         let lines = std::mem::take(&mut state.cart.lines);
         let before = lines.clone();
+        let mut shrunk = Vec::new();
         for l in lines {
             let Some(card) = self.card(&l.sku) else {
+                shrunk.push((l, 0));
                 continue;
             };
             let cap = card.stock.unwrap_or(i64::MAX).min(MAX_LINE_QUANTITY);
-            let q = l.quantity.min(cap);
+            let q = l.quantity.min(cap).max(0);
+            if q < l.quantity {
+                shrunk.push((l.clone(), q));
+            }
             if q > 0 {
                 let mut fresh = line_of(&card, q);
                 fresh.title = l.title.clone();
@@ -542,6 +548,7 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         if state.cart.lines != before {
             state.cart.revision += 1;
         }
+        shrunk
     }
 
     async fn checkout(

@@ -170,6 +170,9 @@ macro_rules! on_both_backends {
     };
 }
 
+#[path = "api/conversations.rs"]
+mod conversations;
+
 on_both_backends!(
     auth_refuses_missing_unknown_revoked_and_public_keys,
     products_crud_with_language_fallback,

@@ -1,0 +1,768 @@
+//! The conversation API's contract and its bad inputs: unknown and foreign conversations,
+//! huge messages, floods, impossible actions, empty and repeated checkouts, and concurrent
+//! checkouts that must never oversell.
+
+use super::*;
+
+on_both_backends!(
+    conversation_api_contract_and_bad_input,
+    checkout_is_idempotent_and_orders_are_readable_with_the_secret_key,
+    concurrent_checkouts_never_oversell,
+    a_flood_from_one_conversation_is_rate_limited,
+    settings_templates_widget_and_reservation_expiry,
+);
+
+async fn new_conversation(srv: &Server, key: &str, locale: &str) -> String {
+    let (st, _, b) = srv
+        .call(
+            Method::POST,
+            "/v1/conversations",
+            Some(key),
+            Some(json!({ "locale": locale })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let id = b["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("conv_") && id.len() > 20, "{id}");
+    id
+}
+
+async fn send(srv: &Server, key: &str, conv: &str, body: Value) -> (StatusCode, String, Value) {
+    srv.call(
+        Method::POST,
+        &format!("/v1/conversations/{conv}/messages"),
+        Some(key),
+        Some(body),
+    )
+    .await
+}
+
+async fn say(srv: &Server, key: &str, conv: &str, body: Value) -> Value {
+    let (st, _, b) = send(srv, key, conv, body.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{body} → {b}");
+    b
+}
+
+fn bottle(stock: i64) -> Value {
+    product(
+        "bottle",
+        "en",
+        "Steel Water Bottle",
+        "Bottles",
+        &["hiking"],
+        json!([{"sku": "BOT-1", "options": {}, "price": "24.50", "stock": stock}]),
+    )
+}
+
+fn customer() -> Value {
+    json!({"name": "Ada Lovelace", "email": "ada@example.com", "address": "1 Rue de Rivoli, 75001 Paris"})
+}
+
+async fn conversation_api_contract_and_bad_input(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("conv-shop").await;
+    let other = srv.shop("conv-other").await;
+    create(&srv, &shop, bottle(5)).await;
+    let conv = new_conversation(&srv, &shop.pk, "en").await;
+
+    // An empty body starts a conversation too; a bad locale or channel is refused.
+    let (st, _) = srv
+        .raw(
+            Method::POST,
+            "/v1/conversations",
+            &shop.pk,
+            "application/json",
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, ct, b) = srv
+        .call(
+            Method::POST,
+            "/v1/conversations",
+            Some(&shop.pk),
+            Some(json!({"locale": "klingon"})),
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+
+    // The reply's shape (PRODUCT.md).
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"text": "Do you have a water bottle?"}),
+    )
+    .await;
+    assert!(b["reply"]["text"].as_str().unwrap().len() > 5, "{b}");
+    assert_eq!(b["reply"]["products"][0]["sku"], "BOT-1", "{b}");
+    assert_eq!(b["reply"]["products"][0]["price"], "24.5");
+    assert_eq!(b["reply"]["products"][0]["currency"], "EUR");
+    assert_eq!(b["reply"]["products"][0]["in_stock"], true);
+    assert!(b["reply"]["quick_replies"].is_array());
+    assert_eq!(b["understanding"]["language"], "en");
+    assert_eq!(b["understanding"]["intent"], "product_search");
+    assert!(b["understanding"]["confidence"].as_f64().unwrap() > 0.0);
+    assert_eq!(b["cart"]["items"], json!([]));
+    assert_eq!(b["cart"]["currency"], "EUR");
+
+    // An action: the cart in the reply, with the unit price from the catalogue.
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": 2}}),
+    )
+    .await;
+    assert_eq!(b["cart"]["items"][0]["sku"], "BOT-1", "{b}");
+    assert_eq!(b["cart"]["items"][0]["quantity"], 2);
+    assert_eq!(b["cart"]["items"][0]["unit_price"], "24.5");
+    assert_eq!(b["cart"]["total"], "49");
+    assert_eq!(b["understanding"]["intent"], "add_to_cart");
+
+    // Server-Sent Events on request, the same turn object inside.
+    let res = srv
+        .http
+        .post(format!("{}/v1/conversations/{conv}/messages", srv.base))
+        .bearer_auth(&shop.pk)
+        .header("accept", "text/event-stream")
+        .json(&json!({"action": {"type": "view_cart"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let text = res.text().await.unwrap();
+    let data = text
+        .strip_prefix("event: turn\ndata: ")
+        .and_then(|t| t.strip_suffix("\n\n"))
+        .unwrap_or_else(|| panic!("not one SSE turn event: {text}"));
+    let turn: Value = serde_json::from_str(data).unwrap();
+    assert_eq!(turn["cart"]["count"], 2);
+
+    // The transcript: every turn with its understanding, actions, reply and timing.
+    let (st, _, t) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let turns = t["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 3, "{t}");
+    assert_eq!(turns[0]["input"]["text"], "Do you have a water bottle?");
+    assert_eq!(turns[0]["understanding"]["intent"], "product_search");
+    assert!(
+        turns[0]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["tool"] == "search_products"),
+        "{t}"
+    );
+    assert!(turns[0]["server_us"].as_i64().unwrap() > 0);
+    assert_eq!(turns[1]["input"]["action"]["type"], "add_to_cart");
+    assert_eq!(t["cart"]["count"], 2);
+    assert_eq!(t["status"], "open");
+
+    // Unknown ids and other tenants' conversations do not exist.
+    for path in [
+        "/v1/conversations/conv_nope",
+        "/v1/conversations/conv_nope/messages",
+    ] {
+        let method = if path.ends_with("messages") {
+            Method::POST
+        } else {
+            Method::GET
+        };
+        let (st, ct, b) = srv
+            .call(method, path, Some(&shop.pk), Some(json!({"text": "hi"})))
+            .await;
+        assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+    }
+    let (st, ct, b) = send(&srv, &other.pk, &conv, json!({"text": "hi"})).await;
+    assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+    let (st, ct, b) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&other.sk),
+            None,
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+
+    // Huge messages: a 1 MB body, a text over the message limit.
+    let huge = "a".repeat(1024 * 1024);
+    let (st, ct, b) = send(&srv, &shop.pk, &conv, json!({ "text": huge })).await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+    let (st, ct, b) = send(&srv, &shop.pk, &conv, json!({ "text": "é".repeat(3000) })).await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    );
+
+    // Malformed messages and impossible actions are refused and change nothing.
+    for (body, why) in [
+        (json!({}), "neither text nor action"),
+        (
+            json!({"text": "hi", "action": {"type": "view_cart"}}),
+            "both",
+        ),
+        (json!({"action": {"type": "teleport"}}), "unknown action"),
+        (
+            json!({"action": {"type": "add_to_cart", "sku": "NOPE", "quantity": 1}}),
+            "unknown sku",
+        ),
+        (
+            json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": -3}}),
+            "negative quantity",
+        ),
+        (
+            json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": 0}}),
+            "zero quantity",
+        ),
+        (
+            json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": 1000000}}),
+            "huge quantity",
+        ),
+        (
+            json!({"action": {"type": "remove_from_cart", "sku": "NOPE"}}),
+            "unknown sku removed",
+        ),
+        (
+            json!({"action": {"type": "update_cart", "sku": "BOT-1", "quantity": -1}}),
+            "negative update",
+        ),
+        (
+            json!({"action": {"type": "checkout", "customer": {"email": "not-an-email"}}}),
+            "bad email",
+        ),
+        (
+            json!({"action": {"type": "checkout", "payment_method": "bitcoin"}}),
+            "unknown payment method",
+        ),
+        (json!({"text": 42}), "text not a string"),
+    ] {
+        let (st, ct, b) = send(&srv, &shop.pk, &conv, body).await;
+        assert_eq!(ct, "application/problem+json", "{why}: {b}");
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {b}");
+    }
+    let (_, _, t) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(
+        t["turns"].as_array().unwrap().len(),
+        3,
+        "refused messages leave no turn"
+    );
+    assert_eq!(t["cart"]["count"], 2, "refused actions leave the cart: {t}");
+
+    // Hostile text is just text: no markup interpreted, the reply is still an answer.
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"text": "<script>alert(1)</script> ' OR 1=1 --"}),
+    )
+    .await;
+    assert!(
+        !b["reply"]["text"].as_str().unwrap().contains("<script>"),
+        "{b}"
+    );
+
+    // An emptied cart cannot be checked out.
+    let fresh = new_conversation(&srv, &shop.pk, "fr").await;
+    say(
+        &srv,
+        &shop.pk,
+        &fresh,
+        json!({"action": {"type": "add_to_cart", "sku": "BOT-1"}}),
+    )
+    .await;
+    say(
+        &srv,
+        &shop.pk,
+        &fresh,
+        json!({"action": {"type": "remove_from_cart", "sku": "BOT-1"}}),
+    )
+    .await;
+    let (st, ct, b) = send(
+        &srv,
+        &shop.pk,
+        &fresh,
+        json!({"action": {"type": "checkout", "customer": customer()}}),
+    )
+    .await;
+    assert_problem(st, &ct, &b, StatusCode::CONFLICT, "cart_empty");
+    srv.stop().await;
+}
+
+async fn checkout_is_idempotent_and_orders_are_readable_with_the_secret_key(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("checkout-shop").await;
+    let other = srv.shop("checkout-other").await;
+    let pid = create(&srv, &shop, bottle(5)).await;
+    let conv = new_conversation(&srv, &shop.pk, "en").await;
+    say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": 2}}),
+    )
+    .await;
+
+    // Checkout without details: the agent asks for what it lacks, with a form.
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"action": {"type": "checkout"}}),
+    )
+    .await;
+    let fields = b["reply"]["form"]["fields"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{b}"));
+    for f in ["name", "email", "address"] {
+        assert!(fields.iter().any(|x| x == f), "{f} in {b}");
+    }
+    assert!(b["reply"]["order"].is_null());
+
+    // With them, the order is placed at once; a double click returns the same order.
+    let checkout =
+        json!({"action": {"type": "checkout", "customer": customer(), "payment_method": "manual"}});
+    let (a, b2) = tokio::join!(
+        send(&srv, &shop.pk, &conv, checkout.clone()),
+        send(&srv, &shop.pk, &conv, checkout.clone())
+    );
+    assert_eq!(a.0, StatusCode::OK, "{}", a.2);
+    assert_eq!(b2.0, StatusCode::OK, "{}", b2.2);
+    let id = a.2["reply"]["order"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", a.2))
+        .to_string();
+    assert!(id.starts_with("ord_"));
+    assert_eq!(b2.2["reply"]["order"]["id"], id.as_str(), "{}", b2.2);
+    assert_eq!(a.2["reply"]["order"]["total"], "49");
+    assert_eq!(a.2["reply"]["order"]["status"], "awaiting_payment");
+    assert!(a.2["reply"]["order"]["payment_instructions"]
+        .as_str()
+        .unwrap()
+        .contains(&id));
+    assert_eq!(a.2["cart"]["count"], 0);
+    let again = say(&srv, &shop.pk, &conv, checkout.clone()).await;
+    assert_eq!(again["reply"]["order"]["id"], id.as_str());
+
+    // One order, one reservation.
+    let (st, _, list) = srv
+        .call(Method::GET, "/v1/orders", Some(&shop.sk), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    let (_, _, p) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{pid}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(p["variants"][0]["stock"], 3, "{p}");
+    let (st, _, o) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/orders/{id}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        o["lines"],
+        json!([{"product_id": pid, "sku": "BOT-1", "quantity": 2, "unit_price": "24.5", "currency": "EUR"}])
+    );
+    assert_eq!(o["customer"]["email"], "ada@example.com");
+    assert_eq!(o["conversation_id"], conv.as_str());
+    assert!(o["expires_at"].as_str().is_some());
+
+    // Orders are the merchant's: not with the public key, not for another tenant.
+    let (st, ct, b) = srv
+        .call(Method::GET, "/v1/orders", Some(&shop.pk), None)
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::FORBIDDEN, "forbidden");
+    let (st, ct, b) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/orders/{id}"),
+            Some(&other.sk),
+            None,
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::NOT_FOUND, "not_found");
+
+    // Order status answers from the real order.
+    let b = say(&srv, &shop.pk, &conv, json!({"text": "Where is my order?"})).await;
+    assert_eq!(b["reply"]["order"]["id"], id.as_str(), "{b}");
+    assert!(b["reply"]["text"].as_str().unwrap().contains(&id), "{b}");
+
+    // The merchant marks it paid, then cancels: the stock comes back.
+    let (st, _, o) = srv
+        .call(
+            Method::PATCH,
+            &format!("/v1/orders/{id}"),
+            Some(&shop.sk),
+            Some(json!({"status": "paid"})),
+        )
+        .await;
+    assert_eq!(
+        (st, o["status"].as_str()),
+        (StatusCode::OK, Some("paid")),
+        "{o}"
+    );
+    let (st, ct, b) = srv
+        .call(
+            Method::PATCH,
+            &format!("/v1/orders/{id}"),
+            Some(&shop.sk),
+            Some(json!({"status": "expired"})),
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    srv.call(
+        Method::PATCH,
+        &format!("/v1/orders/{id}"),
+        Some(&shop.sk),
+        Some(json!({"status": "cancelled"})),
+    )
+    .await;
+    let (_, _, p) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{pid}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(p["variants"][0]["stock"], 5, "{p}");
+    srv.stop().await;
+}
+
+/// 200 shoppers check out at once the last 10 units: exactly 10 orders, never more.
+async fn concurrent_checkouts_never_oversell(backend: &str) {
+    let srv = Arc::new(Server::start(backend, Limits::default()).await);
+    let shop = srv.shop("rush-shop").await;
+    let pid = create(&srv, &shop, bottle(10)).await;
+    let mut convs = Vec::new();
+    for _ in 0..200 {
+        let c = new_conversation(&srv, &shop.pk, "en").await;
+        say(
+            &srv,
+            &shop.pk,
+            &c,
+            json!({"action": {"type": "add_to_cart", "sku": "BOT-1"}}),
+        )
+        .await;
+        convs.push(c);
+    }
+    let mut tasks = Vec::new();
+    for c in convs {
+        let (srv, pk) = (srv.clone(), shop.pk.clone());
+        tasks.push(tokio::spawn(async move {
+            send(
+                &srv,
+                &pk,
+                &c,
+                json!({"action": {"type": "checkout", "customer": customer()}}),
+            )
+            .await
+        }));
+    }
+    let mut placed = 0;
+    for t in tasks {
+        let (st, _, b) = t.await.unwrap();
+        assert_eq!(st, StatusCode::OK, "{b}");
+        if b["reply"]["order"]["id"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("ord_"))
+        {
+            placed += 1;
+        } else {
+            // Too late: told so, and the cart follows the stock.
+            assert_eq!(b["cart"]["count"], 0, "{b}");
+        }
+    }
+    assert_eq!(placed, 10);
+    let (_, _, list) = srv
+        .call(Method::GET, "/v1/orders?limit=200", Some(&shop.sk), None)
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 10);
+    let (_, _, p) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{pid}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(p["variants"][0]["stock"], 0, "{p}");
+    if let Ok(srv) = Arc::try_unwrap(srv) {
+        srv.stop().await;
+    }
+}
+
+async fn a_flood_from_one_conversation_is_rate_limited(backend: &str) {
+    let srv = Arc::new(Server::start(backend, Limits::default()).await);
+    let shop = srv.shop("flood-shop").await;
+    let conv = new_conversation(&srv, &shop.pk, "en").await;
+    // 50 messages in well under a second.
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (srv, pk, conv) = (srv.clone(), shop.pk.clone(), conv.clone());
+        tasks.push(tokio::spawn(async move {
+            srv.http
+                .post(format!("{}/v1/conversations/{conv}/messages", srv.base))
+                .bearer_auth(&pk)
+                .json(&json!({"text": format!("hello {i}")}))
+                .send()
+                .await
+                .unwrap()
+        }));
+    }
+    let (mut ok, mut limited) = (0, 0);
+    for t in tasks {
+        let res = t.await.unwrap();
+        match res.status() {
+            StatusCode::OK => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => {
+                let wait: u64 = res.headers()["retry-after"]
+                    .to_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!((1..=60).contains(&wait));
+                let b: Value = res.json().await.unwrap();
+                assert_eq!(b["code"], "rate_limited");
+                limited += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(ok >= 1 && limited >= 20, "ok {ok}, limited {limited}");
+    // Another conversation of the same shop is not held back.
+    let other = new_conversation(&srv, &shop.pk, "en").await;
+    let (st, _, _) = send(&srv, &shop.pk, &other, json!({"text": "hello"})).await;
+    assert_eq!(st, StatusCode::OK);
+    // The refused messages left no turn.
+    let (_, _, t) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(t["turns"].as_array().unwrap().len(), ok);
+    if let Ok(srv) = Arc::try_unwrap(srv) {
+        srv.stop().await;
+    }
+}
+
+async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
+    let srv = Server::start(backend, Limits::default()).await;
+    let shop = srv.shop("settings-shop").await;
+    let pid = create(&srv, &shop, bottle(4)).await;
+
+    // The built-in templates, listed and readable as TOML to copy.
+    let (st, _, list) = srv
+        .call(Method::GET, "/v1/templates", Some(&shop.sk), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "general",
+        "fashion",
+        "electronics",
+        "home",
+        "beauty",
+        "services",
+        "saas",
+    ] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+    let res = srv
+        .http
+        .get(format!("{}/v1/templates/services", srv.base))
+        .bearer_auth(&shop.sk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("[appointment]"));
+
+    // Settings: defaults, then the merchant's; bad values refused; public keys may not.
+    let (st, _, cur) = srv
+        .call(Method::GET, "/v1/tenant/settings", Some(&shop.sk), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(cur["template"], "general");
+    let mine = json!({"template": "fashion", "widget": {"name": "Lou", "color": "#aa3300", "welcome": "Salut !"}, "reservation_minutes": 1, "payment_instructions": "Virement sur FR76 1234"});
+    let (st, _, b) = srv
+        .call(
+            Method::PUT,
+            "/v1/tenant/settings",
+            Some(&shop.sk),
+            Some(mine.clone()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    for (bad, field) in [
+        (json!({"template": "nope"}), "template"),
+        (json!({"widget": {"color": "red"}}), "widget.color"),
+        (
+            json!({"widget": {"avatar_url": "javascript:alert(1)"}}),
+            "widget.avatar_url",
+        ),
+        (json!({"reservation_minutes": 0}), "reservation_minutes"),
+        (json!({"colour": "#fff"}), ""),
+    ] {
+        let (st, ct, b) = srv
+            .call(
+                Method::PUT,
+                "/v1/tenant/settings",
+                Some(&shop.sk),
+                Some(bad),
+            )
+            .await;
+        assert_problem(
+            st,
+            &ct,
+            &b,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
+        assert!(b["detail"].as_str().unwrap().contains(field), "{b}");
+    }
+    let (st, ct, b) = srv
+        .call(
+            Method::PUT,
+            "/v1/tenant/settings",
+            Some(&shop.pk),
+            Some(mine),
+        )
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::FORBIDDEN, "forbidden");
+
+    // The widget reads its look with the public key.
+    let (st, _, w) = srv
+        .call(
+            Method::GET,
+            "/v1/widget/config?lang=fr",
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{w}");
+    assert_eq!(
+        (
+            w["name"].as_str(),
+            w["color"].as_str(),
+            w["welcome"].as_str()
+        ),
+        (Some("Lou"), Some("#aa3300"), Some("Salut !"))
+    );
+    assert_eq!(w["locale"], "fr");
+
+    // An unpaid order holds its stock for the merchant's reservation time, then gives it back.
+    let conv = new_conversation(&srv, &shop.pk, "fr").await;
+    say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": 3}}),
+    )
+    .await;
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"action": {"type": "checkout", "customer": customer()}}),
+    )
+    .await;
+    let id = b["reply"]["order"]["id"].as_str().unwrap().to_string();
+    assert!(
+        b["reply"]["text"].as_str().unwrap().contains("FR76 1234"),
+        "the merchant's payment words: {b}"
+    );
+    let (_, _, p) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{pid}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(p["variants"][0]["stock"], 1);
+    let now = comptoir_domain::now_ms();
+    assert_eq!(srv.store.expire_orders(now).await.unwrap(), 0, "not yet");
+    assert_eq!(srv.store.expire_orders(now + 61_000).await.unwrap(), 1);
+    let (_, _, o) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/orders/{id}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(o["status"], "expired");
+    let (_, _, p) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/products/{pid}"),
+            Some(&shop.sk),
+            None,
+        )
+        .await;
+    assert_eq!(p["variants"][0]["stock"], 4);
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"text": "Où en est ma commande ?"}),
+    )
+    .await;
+    assert_eq!(b["reply"]["order"]["status"], "expired", "{b}");
+    srv.stop().await;
+}
