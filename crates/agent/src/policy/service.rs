@@ -1,0 +1,178 @@
+//! Service beyond the sale: FAQ answers, handover to a person, quotes, appointments, and the
+//! lead score.
+
+use super::*;
+
+impl Turn<'_, '_> {
+    pub(super) async fn faq(&mut self, topic: &str) -> Result<(), AgentError> {
+        let r = self
+            .tools
+            .call(
+                self.state,
+                ToolCall::AnswerFaq {
+                    topic: topic.to_string(),
+                },
+            )
+            .await?;
+        match r {
+            ToolResult::Faq {
+                answer: Some(a), ..
+            } => self.reply.say(a),
+            _ => {
+                self.state.pending = Some(Pending::Handoff);
+                self.say("faq_unknown", &[]);
+                self.quick("qr_human", "human");
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn faq_or_handoff(&mut self, topic: &str) -> Result<(), AgentError> {
+        self.faq(topic).await
+    }
+
+    pub(super) async fn handoff(&mut self, reason: &str) -> Result<(), AgentError> {
+        self.state.pending = None;
+        self.tools
+            .call(
+                self.state,
+                ToolCall::HandoffToHuman {
+                    reason: reason.to_string(),
+                },
+            )
+            .await?;
+        self.state.stage = Stage::Handoff;
+        self.say("handoff", &[]);
+        if self.state.profile.email.is_none() && self.state.profile.phone.is_none() {
+            self.say("lead_ask_contact", &[]);
+            self.state.pending = Some(Pending::Contact {
+                purpose: "handoff".into(),
+            });
+            self.reply.form = Some(Form {
+                kind: "lead".into(),
+                fields: vec!["email".into(), "phone".into()],
+            });
+        }
+        Ok(())
+    }
+
+    pub(super) async fn quote(&mut self) -> Result<(), AgentError> {
+        let r = self.tools.call(self.state, ToolCall::RequestQuote).await?;
+        match r {
+            ToolResult::Quote {
+                reference,
+                total,
+                currency,
+                ..
+            } => {
+                let t = self.price(&total, &currency);
+                self.say("quote_ready", &[("reference", &reference), ("total", &t)]);
+                if self.state.profile.email.is_none() {
+                    self.say("lead_ask_contact", &[]);
+                    self.state.pending = Some(Pending::Contact {
+                        purpose: format!("quote {reference}"),
+                    });
+                    self.reply.form = Some(Form {
+                        kind: "lead".into(),
+                        fields: vec!["email".into()],
+                    });
+                }
+            }
+            _ => self.say("quote_empty", &[]),
+        }
+        Ok(())
+    }
+
+    pub(super) async fn book(
+        &mut self,
+        date: Option<String>,
+        time: Option<String>,
+    ) -> Result<(), AgentError> {
+        if self.ctx.template.appointment.is_none() {
+            self.state.pending = Some(Pending::Handoff);
+            self.say("handoff_offer", &[]);
+            self.quick("qr_human", "human");
+            return Ok(());
+        }
+        if date.is_some()
+            && time.is_some()
+            && self.state.profile.name.is_none()
+            && self.state.profile.email.is_none()
+            && self.state.profile.phone.is_none()
+        {
+            // Book first, contact after: the slot is what people race for.
+        }
+        let r = self
+            .tools
+            .call(
+                self.state,
+                ToolCall::BookAppointment {
+                    date: date.clone(),
+                    time: time.clone(),
+                },
+            )
+            .await?;
+        match r {
+            ToolResult::Appointment { date, time, .. } => {
+                self.state.pending = None;
+                self.say("appointment_booked", &[("date", &date), ("time", &time)]);
+                if self.state.profile.email.is_none() && self.state.profile.phone.is_none() {
+                    self.say("appointment_need_contact", &[]);
+                    self.state.pending = Some(Pending::Contact {
+                        purpose: "appointment".into(),
+                    });
+                    self.reply.form = Some(Form {
+                        kind: "appointment".into(),
+                        fields: vec!["name".into(), "email".into(), "phone".into()],
+                    });
+                }
+            }
+            ToolResult::SlotUnavailable { reason, free } => {
+                match reason.as_str() {
+                    "taken" => {
+                        let (d, t) = (date.unwrap_or_default(), time.unwrap_or_default());
+                        self.say("appointment_taken", &[("date", &d), ("time", &t)]);
+                    }
+                    _ => self.say("appointment_closed", &[]),
+                }
+                self.offer_slots(free);
+            }
+            ToolResult::Slots { free } => {
+                self.say("appointment_ask_date", &[]);
+                self.offer_slots(free);
+            }
+            _ => self.say("fallback", &[]),
+        }
+        Ok(())
+    }
+
+    pub(super) fn offer_slots(&mut self, free: Vec<(String, String)>) {
+        self.state.pending = Some(Pending::AppointmentTime);
+        if free.is_empty() {
+            return;
+        }
+        let list: Vec<String> = free.iter().map(|(d, t)| format!("{d} {t}")).collect();
+        self.say("appointment_slots", &[("slots", &list.join(", "))]);
+    }
+
+    pub(super) fn lead_score(&self) -> i64 {
+        let s = &*self.state;
+        let mut score = i64::from(s.searches.min(3)) * 5;
+        if !s.cart.is_empty() {
+            score += 25;
+        }
+        if s.profile.email.is_some() {
+            score += 15;
+        }
+        if s.profile.phone.is_some() {
+            score += 10;
+        }
+        if matches!(s.stage, Stage::Checkout) {
+            score += 20;
+        }
+        if s.last_order.is_some() {
+            score += 35;
+        }
+        score.min(100)
+    }
+}
