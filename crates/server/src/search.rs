@@ -16,6 +16,8 @@ use crate::tenant_cache::{TenantCache, Versioned};
 
 /// Orders read at build time for popularity and bought-together.
 const HISTORY_ORDERS: u32 = 20_000;
+/// New orders counted per stock refresh (more wait for the next rebuild).
+const NEW_ORDERS_READ: u32 = 10_000;
 /// Most tenants whose index is kept in memory.
 const MAX_CACHED_TENANTS: usize = 256;
 
@@ -23,6 +25,10 @@ const MAX_CACHED_TENANTS: usize = 256;
 pub struct TenantIndex {
     pub index: RwLock<SearchIndex>,
     version: Mutex<i64>,
+    /// The stock version whose levels the index holds.
+    stock_version: Mutex<i64>,
+    /// The newest order the index counted (popularity, bought together).
+    last_order: Mutex<String>,
 }
 
 impl TenantIndex {
@@ -57,17 +63,56 @@ impl SearchService {
         Arc::clone(self.analyzer.get_or_init(|| Arc::new(Analyzer::new())))
     }
 
-    /// The tenant's index, current with its catalogue version. While one request rebuilds,
+    /// The tenant's index, current with its catalogue version (rebuilt) and its stock version
+    /// (stock levels re-read). While one request rebuilds,
     /// the others keep searching the previous index.
     pub async fn index(
         &self,
         store: &dyn Store,
         tenant: &Tenant,
     ) -> Result<Arc<TenantIndex>, StoreError> {
-        let version = store.catalogue_version(&tenant.id).await?;
-        self.tenants
+        let (version, stock_version) = store.versions(&tenant.id).await?;
+        let cached = self
+            .tenants
             .current(&tenant.id, version, || self.build(store, tenant))
-            .await
+            .await?;
+        let seen = *cached
+            .stock_version
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if seen < stock_version {
+            // Orders moved stock (here or in another process): one read of the tracked levels,
+            // not a rebuild. Two requests may both refresh; the result is the same.
+            let levels = store.stock_levels(&tenant.id).await?;
+            let after = cached
+                .last_order
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let new_orders = store
+                .orders_after(&tenant.id, &after, NEW_ORDERS_READ)
+                .await?;
+            {
+                let mut index = cached.index.write().unwrap_or_else(|e| e.into_inner());
+                for (sku, stock) in levels {
+                    index.set_stock(&sku, Some(stock));
+                }
+                let mut last = cached.last_order.lock().unwrap_or_else(|e| e.into_inner());
+                for (id, basket) in &new_orders {
+                    // Another request may have counted these meanwhile.
+                    if *id > *last {
+                        index.record_order(basket);
+                        *last = id.clone();
+                    }
+                }
+            }
+            let mut v = cached
+                .stock_version
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            *v = (*v).max(stock_version);
+        }
+        Ok(cached)
     }
 
     /// Reads the whole catalogue and builds a fresh index now (the start-up path).
@@ -84,7 +129,10 @@ impl SearchService {
     async fn build(&self, store: &dyn Store, tenant: &Tenant) -> Result<TenantIndex, StoreError> {
         // The version is read first: a write landing during the read makes the index look
         // older than it is, so the next request rebuilds again rather than missing the write.
-        let version = store.catalogue_version(&tenant.id).await?;
+        let (version, stock_version) = store.versions(&tenant.id).await?;
+        // Read before the history: an order landing in between is counted twice at worst
+        // (popularity is a soft signal), never missed.
+        let last_order = store.latest_order_id(&tenant.id).await?.unwrap_or_default();
         let entries = store.catalogue_entries(&tenant.id, None).await?;
         let history = store.purchase_history(&tenant.id, HISTORY_ORDERS).await?;
         let analyzer = self.analyzer();
@@ -98,6 +146,8 @@ impl SearchService {
         Ok(TenantIndex {
             index: RwLock::new(index),
             version: Mutex::new(version),
+            stock_version: Mutex::new(stock_version),
+            last_order: Mutex::new(last_order),
         })
     }
 

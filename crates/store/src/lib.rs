@@ -168,6 +168,23 @@ pub trait SalesStore: Send + Sync {
         settings: &TenantSettings,
     ) -> Result<bool>;
 
+    /// (catalogue version, stock version) in one read: the catalogue's moves on every
+    /// catalogue write, the stock's on every order, cancellation and expiry.
+    async fn versions(&self, tenant_id: &str) -> Result<(i64, i64)>;
+    /// Every tracked variant's stock, for caches to refresh after the stock version moved.
+    async fn stock_levels(&self, tenant_id: &str) -> Result<Vec<(String, i64)>>;
+    /// The newest order's id (ids sort by creation time).
+    async fn latest_order_id(&self, tenant_id: &str) -> Result<Option<String>>;
+    /// Orders with an id after `after_id`, oldest first, at most `limit`, each as its id and
+    /// basket (product id, quantity; variants of one product merged), for caches to count
+    /// new orders without re-reading the history.
+    async fn orders_after(
+        &self,
+        tenant_id: &str,
+        after_id: &str,
+        limit: u32,
+    ) -> Result<Vec<(String, Vec<(String, i64)>)>>;
+
     async fn create_conversation(
         &self,
         tenant_id: &str,
@@ -345,7 +362,7 @@ pub trait Store: SalesStore + Send + Sync + 'static {
     /// [`StoreError::Invalid`]. Tracked stock is decremented with a conditional update, so
     /// concurrent orders never oversell: a line short of stock rolls the whole order back with
     /// [`StoreError::InsufficientStock`]. Unit prices are the variants' current prices.
-    /// Bumps the catalogue version.
+    /// Bumps the stock version (not the catalogue's).
     async fn create_order(
         &self,
         tenant: &Tenant,

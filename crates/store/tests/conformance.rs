@@ -619,10 +619,18 @@ async fn commerce_story(store: Arc<dyn Store>) {
     assert_eq!(first.conversation_id.as_deref(), Some("conv_1"));
     assert_eq!(stock(s, &a.id, "D-M").await, Some(1));
     assert_eq!(stock(s, &a.id, "S-1").await, None);
-    assert!(
-        store.catalogue_version(&a.id).await.unwrap() > v,
-        "an order bumps the catalogue version"
+    assert_eq!(
+        store.catalogue_version(&a.id).await.unwrap(),
+        v,
+        "an order moves the stock, not the catalogue"
     );
+    let (_, stock_v) = store.versions(&a.id).await.unwrap();
+    assert!(stock_v > 0, "an order bumps the stock version");
+    assert!(store
+        .stock_levels(&a.id)
+        .await
+        .unwrap()
+        .contains(&("D-M".to_string(), 1)));
 
     // A line short of stock rolls back the lines already decremented ("D-M" sorts first).
     let v = store.catalogue_version(&a.id).await.unwrap();
@@ -1121,6 +1129,23 @@ async fn sales_story(store: Arc<dyn Store>) {
         .await
         .unwrap()
         .items
+        .is_empty());
+
+    // New orders since one seen, oldest first, for caches.
+    let latest = store.latest_order_id(&a.id).await.unwrap().unwrap();
+    assert_eq!(latest, o2.id);
+    assert!(store.latest_order_id(&b.id).await.unwrap().is_none());
+    let after = store.orders_after(&a.id, "", 10).await.unwrap();
+    assert_eq!(
+        after.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+        vec![o.id.clone(), o2.id.clone()]
+    );
+    assert_eq!(after[0].1, vec![(o.lines[0].product_id.clone(), 2)]);
+    assert_eq!(store.orders_after(&a.id, &o.id, 10).await.unwrap().len(), 1);
+    assert!(store
+        .orders_after(&a.id, &o2.id, 10)
+        .await
+        .unwrap()
         .is_empty());
 
     // Leads.

@@ -398,6 +398,11 @@ impl<'t, 'a> Turn<'t, 'a> {
     ) -> Result<(), AgentError> {
         let intent = u.intent.as_str();
         let template = self.ctx.template;
+        if self.is_bare_product_query(u, text) {
+            // "phone case", "online course photography": a product named alone reads to the
+            // classifier like anything short; the catalogue knows better.
+            return self.search_and_show(Some(text)).await;
+        }
         if !ALWAYS.contains(&intent) && !template.handles(intent) {
             // A topic this shop's template leaves to people: the FAQ if it knows, else a person.
             if let Some(topic) = template.faq_topic(folded, self.lang) {
@@ -518,6 +523,32 @@ impl<'t, 'a> Turn<'t, 'a> {
             _ => self.out_of_scope(u, text, folded).await?,
         }
         Ok(())
+    }
+
+    /// Whether a message the classifier read as small talk or a cart command is in fact a
+    /// product named alone: a short message that is no cart command on an empty cart, whose
+    /// words all match a product of this shop.
+    fn is_bare_product_query(&self, u: &Understanding, text: &str) -> bool {
+        let weak = match u.intent.as_str() {
+            "affirm" | "deny" | "thanks" | "goodbye" | "feedback" | "greet" => true,
+            "remove_from_cart" | "view_cart" => self.state.cart.is_empty(),
+            _ => false,
+        };
+        if !weak || text.split_whitespace().count() > 6 {
+            return false;
+        }
+        let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
+        let mut req = comptoir_search::SearchRequest::new(text);
+        req.lang = comptoir_domain::Lang::parse(self.lang.code());
+        req.limit = 1;
+        req.explain = true;
+        let r = index.search(&req);
+        let full = r
+            .hits
+            .first()
+            .and_then(|h| h.explain.as_ref())
+            .is_some_and(|e| e.parts.coverage >= 0.99);
+        full && !r.interpretation.terms.is_empty() && r.interpretation.unmatched.is_empty()
     }
 
     async fn out_of_scope(

@@ -238,6 +238,14 @@ pub async fn message(
         }
     };
     metrics::histogram!("comptoir_turn_duration_seconds").record(started.elapsed().as_secs_f64());
+    for t in &outcome.actions {
+        if let comptoir_agent::ToolResult::OrderPlaced {
+            repeated: false, ..
+        } = &t.result
+        {
+            metrics::counter!("comptoir_orders_placed_total").increment(1);
+        }
+    }
     let out = TurnOut {
         reply: outcome.reply,
         understanding: lang,

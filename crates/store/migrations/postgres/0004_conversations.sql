@@ -1,5 +1,8 @@
 -- The merchant's settings (industry template, widget look, checkout), as JSON.
 ALTER TABLE tenants ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+-- Bumped by orders, cancellations and expiries (stock moves, the catalogue does not): caches
+-- refresh stock levels on it instead of rebuilding from the whole catalogue.
+ALTER TABLE tenants ADD COLUMN stock_version BIGINT NOT NULL DEFAULT 0;
 
 -- Orders gain a life: awaiting_payment (stock reserved until expires_at), paid, expired
 -- (reservation returned to stock), cancelled. The idempotency key makes a repeated checkout of

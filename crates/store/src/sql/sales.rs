@@ -137,7 +137,7 @@ macro_rules! sql_sales_store {
                         .execute(&mut *conn)
                         .await?;
                 }
-                sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                sqlx::query("UPDATE tenants SET stock_version = stock_version + 1 WHERE id = $1")
                     .bind(tenant_id)
                     .execute(&mut *conn)
                     .await?;
@@ -155,6 +155,61 @@ macro_rules! sql_sales_store {
                     .await?
                     .rows_affected();
                 Ok(n == 1)
+            }
+
+            async fn versions(&self, tenant_id: &str) -> Result<(i64, i64)> {
+                let v: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT catalogue_version, stock_version FROM tenants WHERE id = $1")
+                        .bind(tenant_id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(v.unwrap_or((0, 0)))
+            }
+
+            async fn stock_levels(&self, tenant_id: &str) -> Result<Vec<(String, i64)>> {
+                Ok(sqlx::query_as("SELECT sku, stock FROM variants WHERE tenant_id = $1 AND stock IS NOT NULL")
+                    .bind(tenant_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn latest_order_id(&self, tenant_id: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT MAX(id) FROM orders WHERE tenant_id = $1")
+                    .bind(tenant_id)
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn orders_after(
+                &self,
+                tenant_id: &str,
+                after_id: &str,
+                limit: u32,
+            ) -> Result<Vec<(String, Vec<(String, i64)>)>> {
+                let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                    "SELECT o.id, l.product_id, l.quantity \
+                     FROM (SELECT id FROM orders WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3) o \
+                     JOIN order_lines l ON l.order_id = o.id AND l.tenant_id = $4 \
+                     ORDER BY o.id, l.line",
+                )
+                .bind(tenant_id)
+                .bind(after_id)
+                .bind(i64::from(limit))
+                .bind(tenant_id)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut out: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+                for (order_id, product_id, quantity) in rows {
+                    if out.last().is_none_or(|(id, _)| *id != order_id) {
+                        out.push((order_id, Vec::new()));
+                    }
+                    let basket = &mut out.last_mut().expect("pushed above").1;
+                    match basket.iter_mut().find(|(p, _)| *p == product_id) {
+                        Some((_, q)) => *q += quantity,
+                        None => basket.push((product_id, quantity)),
+                    }
+                }
+                Ok(out)
             }
 
             async fn create_conversation(
@@ -480,8 +535,8 @@ macro_rules! sql_sales_store {
                     });
                     qb.build().execute(&mut *tx).await?;
                 }
-                // Stock changed (and popularity with it): caches derived from the catalogue rebuild.
-                sqlx::query("UPDATE tenants SET catalogue_version = catalogue_version + 1 WHERE id = $1")
+                // Stock moved, the catalogue did not: caches refresh stock levels only.
+                sqlx::query("UPDATE tenants SET stock_version = stock_version + 1 WHERE id = $1")
                     .bind(&tenant.id)
                     .execute(&mut *tx)
                     .await?;
