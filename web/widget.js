@@ -27,9 +27,10 @@
       add: "Add to cart", added: "Added to cart", removed: "Removed from cart", out: "Out of stock",
       left: "Only {n} left", cart: "Cart", remove: "Remove", checkout: "Checkout", name: "Name",
       email: "Email", phone: "Phone (optional)", address: "Delivery address", place: "Place order",
-      cancel: "Cancel", order: "Order confirmed", no: "Order", total: "Total", bot: "Assistant",
+      cancel: "Cancel", order: "Order placed", no: "Order", total: "Total", bot: "Assistant",
       err: "Something went wrong. Please try again.", wait: "Too many messages. Please wait {n} s.",
-      typing: "Typing…", products: "Products",
+      typing: "Typing…", products: "Products", hi: "Hello! How can I help you?",
+      bad: "Please check: {n}", pay: "Pay now",
     },
     fr: {
       ph: "Écrivez votre message", send: "Envoyer", msg: "Message", open: "Ouvrir le chat",
@@ -37,9 +38,10 @@
       removed: "Retiré du panier", out: "Rupture de stock", left: "Plus que {n} en stock",
       cart: "Panier", remove: "Retirer", checkout: "Commander", name: "Nom", email: "E-mail",
       phone: "Téléphone (facultatif)", address: "Adresse de livraison", place: "Valider la commande",
-      cancel: "Annuler", order: "Commande confirmée", no: "Commande", total: "Total",
+      cancel: "Annuler", order: "Commande enregistrée", no: "Commande", total: "Total",
       bot: "Assistant", err: "Une erreur est survenue. Veuillez réessayer.",
       wait: "Trop de messages. Patientez {n} s.", typing: "En train d'écrire…", products: "Produits",
+      hi: "Bonjour ! Comment puis-je vous aider ?", bad: "Veuillez vérifier : {n}", pay: "Payer",
     },
     de: {
       ph: "Nachricht eingeben", send: "Senden", msg: "Nachricht", open: "Chat öffnen",
@@ -47,9 +49,10 @@
       removed: "Aus dem Warenkorb entfernt", out: "Ausverkauft", left: "Nur noch {n} verfügbar",
       cart: "Warenkorb", remove: "Entfernen", checkout: "Zur Kasse", name: "Name", email: "E-Mail",
       phone: "Telefon (optional)", address: "Lieferadresse", place: "Bestellung aufgeben",
-      cancel: "Abbrechen", order: "Bestellung bestätigt", no: "Bestellung", total: "Summe",
+      cancel: "Abbrechen", order: "Bestellung aufgegeben", no: "Bestellung", total: "Summe",
       bot: "Assistent", err: "Etwas ist schiefgelaufen. Bitte erneut versuchen.",
       wait: "Zu viele Nachrichten. Bitte {n} s warten.", typing: "Schreibt…", products: "Produkte",
+      hi: "Hallo! Wie kann ich helfen?", bad: "Bitte prüfen: {n}", pay: "Jetzt bezahlen",
     },
     it: {
       ph: "Scrivi il tuo messaggio", send: "Invia", msg: "Messaggio", open: "Apri la chat",
@@ -57,9 +60,10 @@
       removed: "Rimosso dal carrello", out: "Esaurito", left: "Solo {n} disponibili",
       cart: "Carrello", remove: "Rimuovi", checkout: "Procedi all'ordine", name: "Nome",
       email: "Email", phone: "Telefono (facoltativo)", address: "Indirizzo di consegna",
-      place: "Conferma ordine", cancel: "Annulla", order: "Ordine confermato", no: "Ordine",
+      place: "Conferma ordine", cancel: "Annulla", order: "Ordine effettuato", no: "Ordine",
       total: "Totale", bot: "Assistente", err: "Si è verificato un errore. Riprova.",
       wait: "Troppi messaggi. Attendi {n} s.", typing: "Sta scrivendo…", products: "Prodotti",
+      hi: "Ciao! Come posso aiutarti?", bad: "Controlla: {n}", pay: "Paga ora",
     },
     es: {
       ph: "Escribe tu mensaje", send: "Enviar", msg: "Mensaje", open: "Abrir el chat",
@@ -67,9 +71,10 @@
       removed: "Eliminado del carrito", out: "Agotado", left: "Solo quedan {n}", cart: "Carrito",
       remove: "Eliminar", checkout: "Finalizar compra", name: "Nombre", email: "Correo electrónico",
       phone: "Teléfono (opcional)", address: "Dirección de entrega", place: "Realizar pedido",
-      cancel: "Cancelar", order: "Pedido confirmado", no: "Pedido", total: "Total",
+      cancel: "Cancelar", order: "Pedido realizado", no: "Pedido", total: "Total",
       bot: "Asistente", err: "Algo salió mal. Inténtalo de nuevo.",
       wait: "Demasiados mensajes. Espera {n} s.", typing: "Escribiendo…", products: "Productos",
+      hi: "¡Hola! ¿En qué puedo ayudarte?", bad: "Revisa: {n}", pay: "Pagar ahora",
     },
   };
 
@@ -100,13 +105,14 @@ button{font:inherit;cursor:pointer}
 .cz-typing span:nth-child(2){animation-delay:.2s}.cz-typing span:nth-child(3){animation-delay:.4s}
 @keyframes cz-b{to{opacity:.25;transform:translateY(-3px)}}
 .cz-cards{display:flex;gap:10px;overflow-x:auto;padding:2px 2px 8px;scroll-snap-type:x mandatory}
-.cz-card{flex:0 0 170px;scroll-snap-align:start;background:#fff;border:1px solid #e3e6ec;border-radius:12px;overflow:hidden;display:flex;flex-direction:column}
-.cz-card img,.cz-noimg{width:100%;height:120px;object-fit:cover;background:#eceef2;display:block}
+.cz-card{flex:0 0 150px;min-width:0;scroll-snap-align:start;background:#fff;border:1px solid #e3e6ec;border-radius:12px;overflow:hidden;display:flex;flex-direction:column}
+.cz-card img,.cz-noimg{width:100%;height:104px;object-fit:cover;background:#eceef2;display:block}
+.cz-noimg{display:grid;place-items:center;color:#8a93a3;font-size:30px;font-weight:700}
 .cz-body{padding:8px 10px 10px;display:flex;flex-direction:column;gap:3px;flex:1}
-.cz-name{font-weight:600;font-size:14px;line-height:1.3}
-.cz-variant{font-size:13px;color:#4b5565}
+.cz-name{font-weight:600;font-size:14px;line-height:1.3;overflow-wrap:anywhere;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:3;overflow:hidden}
+.cz-variant{font-size:13px;color:#4b5565;overflow-wrap:anywhere}
 .cz-stock{font-size:13px;color:#a23b00}
-.cz-price{font-weight:700}.cz-price s{font-weight:400;color:#4b5565;margin-left:6px;font-size:13px}
+.cz-price{font-weight:700;display:flex;flex-wrap:wrap;align-items:baseline;column-gap:6px}.cz-price s{font-weight:400;color:#4b5565;font-size:13px}
 .cz-add,.cz-primary,.cz-send,.cz-checkout{background:var(--cz-accent);color:var(--cz-on);border:0;border-radius:8px;padding:8px 12px;font-weight:600}
 .cz-add{margin-top:auto;font-size:14px}
 .cz-add:disabled{background:#dfe2e8;color:#4b5565;cursor:not-allowed}
@@ -115,22 +121,25 @@ button{font:inherit;cursor:pointer}
 .cz-qr{background:#fff;color:#1d2330;border:1.5px solid var(--cz-accent);border-radius:999px;padding:6px 12px;font-size:14px}
 .cz-cart{border-top:1px solid #e3e6ec;background:#fff;padding:6px 12px;flex:none}
 .cz-bar{display:flex;align-items:center;gap:8px}
-.cz-toggle{flex:1;text-align:left;background:none;border:0;padding:6px 4px;color:#1d2330;border-radius:6px}
+.cz-toggle{flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;text-align:left;background:none;border:0;padding:6px 4px;color:#1d2330;border-radius:6px}
 .cz-count{display:inline-block;min-width:22px;padding:0 6px;margin-right:6px;border-radius:11px;background:var(--cz-accent);color:var(--cz-on);text-align:center;font-size:13px;font-weight:700}
 .cz-items{list-style:none;margin:4px 0 0;padding:0;max-height:140px;overflow:auto;font-size:14px}
 .cz-items li{display:flex;align-items:center;gap:8px;padding:3px 0;border-top:1px solid #eef0f3}
-.cz-items li>span:first-child{flex:1}
-.cz-remove{background:none;border:0;font-size:20px;line-height:1;width:32px;height:32px;border-radius:6px;color:#4b5565}
+.cz-items li>span:first-child{flex:1;min-width:0;overflow-wrap:anywhere;display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;overflow:hidden}
+.cz-items li>span:nth-child(2){white-space:nowrap}
+.cz-remove{flex:none;background:none;border:0;font-size:20px;line-height:1;width:32px;height:32px;border-radius:6px;color:#4b5565}
 .cz-compose{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #e3e6ec;background:#fff;flex:none}
 .cz-input{flex:1;min-width:0;font:inherit;font-size:16px;padding:9px 12px;border:1px solid #9aa1b0;border-radius:10px;color:#1d2330;background:#fff}
-.cz-form,.cz-order{background:#fff;border:1px solid #e3e6ec;border-radius:12px;padding:12px;display:flex;flex-direction:column;gap:8px}
+.cz-form,.cz-order{flex:none;overflow-wrap:anywhere;background:#fff;border:1px solid #e3e6ec;border-radius:12px;padding:12px;display:flex;flex-direction:column;gap:8px}
 .cz-form b,.cz-order b{font-size:15px}
 .cz-form label{font-size:13px;color:#344054;display:block;margin-bottom:2px}
-.cz-form input,.cz-form textarea{width:100%;font:inherit;font-size:16px;padding:8px 10px;border:1px solid #9aa1b0;border-radius:8px;color:#1d2330}
+.cz-form input,.cz-form textarea{width:100%;font:inherit;font-size:16px;padding:8px 10px;border:1px solid #9aa1b0;border-radius:8px;color:#1d2330;background:#fff;resize:vertical}
+.cz-form [aria-invalid=true]{border:2px solid #b42318}
 .cz-row{display:flex;gap:8px}
 .cz-ghost{background:#fff;border:1px solid #9aa1b0;border-radius:8px;padding:8px 12px;color:#1d2330}
 .cz-order{border:2px solid #12b76a}
 .cz-order b{color:#067647}
+.cz-paylink{align-self:flex-start;background:var(--cz-accent);color:var(--cz-on);border-radius:8px;padding:8px 12px;font-weight:600;text-decoration:none}
 .cz-pay{margin:0;white-space:pre-wrap;font-size:14px;background:#f5f6f8;padding:8px;border-radius:8px}
 .cz-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 @media (max-width:480px){.cz-panel{inset:0;width:100%;max-width:none;height:100%;max-height:none;border-radius:0}}
@@ -201,16 +210,21 @@ button{font:inherit;cursor:pointer}
     async init() {
       const q = this.locale ? "?lang=" + encodeURIComponent(this.locale) : "";
       const [cfg, hist] = await Promise.all([
-        this.json("GET", "/v1/widget/config" + q).catch(() => ({})),
+        // No config (error, or no answer in 5 s): the bubble still comes, with defaults.
+        this.json("GET", "/v1/widget/config" + q, undefined, 5000).catch(() => ({})),
         this.history(),
       ]);
       this.cfg = cfg || {};
       this.ui = langOf(this.locale) || langOf(this.cfg.locale) || langOf(navigator.language) || "en";
       this.build();
-      const welcome = this.cfg.welcome;
+      const welcome = typeof this.cfg.welcome === "string" ? this.cfg.welcome : this.t("hi");
       if (welcome) this.msg("bot", welcome);
       const turns = (hist && hist.turns) || [];
       let prevQr = this.cfg.quick_replies;
+      // Product titles by sku, to name the products of past cart actions.
+      const titles = {};
+      const learn = (list) => (Array.isArray(list) ? list : []).forEach((p) => p && (titles[p.sku] = p.title));
+      learn(hist && hist.cart && hist.cart.items);
       turns.forEach((tn, i) => {
         const input = tn.input || {};
         const a = input.action;
@@ -218,8 +232,9 @@ button{font:inherit;cursor:pointer}
         else if (a && a.type === "quick_reply") {
           const q = (prevQr || []).find((r) => r.payload === a.payload);
           this.msg(q ? "user" : "sys", q ? q.label : String(a.payload));
-        } else if (a) this.msg("sys", this.actionText(a));
+        } else if (a) this.msg("sys", this.actionText(a, titles[a.sku]));
         this.reply(tn.reply, i === turns.length - 1, false);
+        learn(tn.reply && tn.reply.products);
         prevQr = tn.reply && tn.reply.quick_replies;
       });
       if (!turns.length) this.quick(this.cfg.quick_replies);
@@ -232,17 +247,18 @@ button{font:inherit;cursor:pointer}
     }
 
     // ---- API --------------------------------------------------------------------------------
-    call(method, path, body, accept) {
+    call(method, path, body, accept, ms) {
       const headers = { Authorization: "Bearer " + this.key, Accept: accept || "application/json" };
       if (body !== undefined) headers["Content-Type"] = "application/json";
       return fetch(this.base + path, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ms && AbortSignal.timeout ? AbortSignal.timeout(ms) : undefined,
       });
     }
-    async json(method, path, body) {
-      const r = await this.call(method, path, body);
+    async json(method, path, body, ms) {
+      const r = await this.call(method, path, body, undefined, ms);
       if (!r.ok) throw await this.problem(r);
       return r.json();
     }
@@ -261,12 +277,14 @@ button{font:inherit;cursor:pointer}
       } catch (_) {}
       const e = uiErr((p && (p.detail || p.title)) || (this.ui ? this.t("err") : "error"));
       e.status = r.status;
+      e.code = p && p.code;
+      e.fields = p && Array.isArray(p.errors) ? p.errors.map((x) => x && x.field) : [];
       return e;
     }
     async history() {
       if (!this.conv) return null;
       try {
-        const r = await this.call("GET", "/v1/conversations/" + encodeURIComponent(this.conv));
+        const r = await this.call("GET", "/v1/conversations/" + encodeURIComponent(this.conv), undefined, null, 5000);
         if (r.status === 404) this.forget();
         return r.ok ? await r.json() : null;
       } catch (_) {
@@ -300,7 +318,8 @@ button{font:inherit;cursor:pointer}
       if (left > 0) return this.msg("err", this.t("wait", left));
       this.setBusy(true);
       this.quick(null);
-      if (this.form) this.form.remove();
+      const form = this.form && this.form.isConnected ? this.form : null;
+      if (form) form.remove();
       this.msg(who, label);
       const typing = this.log.appendChild(
         h("div", { class: "cz-typing", role: "status", "aria-label": this.t("typing") }, h("span"), h("span"), h("span"))
@@ -325,8 +344,27 @@ button{font:inherit;cursor:pointer}
         else onTurn(await r.json());
         if (!got) throw uiErr(this.t("err"));
       } catch (e) {
-        this.msg("err", e && e.ui ? e.message : this.t("err"));
+        let m = e && e.ui ? e.message : this.t("err");
+        const code = e && e.code;
+        if (code === "cart_empty") this.renderCart({ items: [], count: 0 });
+        // A failed checkout keeps its form, with the fields the server refused marked.
+        const keep = form && this.form === form && code !== "cart_empty";
+        let bad = [];
+        if (keep) {
+          bad = [...form.querySelectorAll("[name]")].filter((i) => {
+            const no = ((e && e.fields) || []).includes("customer." + i.name);
+            i.setAttribute("aria-invalid", String(no));
+            return no;
+          });
+          if (bad.length) m = this.t("bad", bad.map((i) => this.t(i.name).replace(/\s*\(.*\)$/, "")).join(", "));
+        }
+        this.msg("err", m);
         if (body.text && !this.input.value) this.input.value = body.text;
+        if (keep) {
+          this.log.append(form);
+          this.down();
+          if (body.action && body.action.type === "checkout") (bad[0] || form.querySelector("[name]")).focus();
+        }
       } finally {
         typing.remove();
         this.setBusy(false);
@@ -465,9 +503,9 @@ button{font:inherit;cursor:pointer}
     clearErr() {
       this.log.querySelectorAll(".cz-err").forEach((e) => e.remove());
     }
-    actionText(a) {
+    actionText(a, title) {
       const k = { add_to_cart: "added", remove_from_cart: "removed", checkout: "checkout" }[a.type];
-      return k ? this.t(k) : String(a.type);
+      return k ? this.t(k) + (title && k !== "checkout" ? ": " + title : "") : String(a.type);
     }
     // Does an action: shows `label` as a system line and sends it.
     act(action, label) {
@@ -485,10 +523,11 @@ button{font:inherit;cursor:pointer}
       const ps = Array.isArray(rep.products) ? rep.products : [];
       if (ps.length)
         this.log.append(h("div", { class: "cz-cards", role: "list", "aria-label": this.t("products") }, ...ps.map((p) => this.card(p))));
-      if (rep.order) this.log.append(this.orderCard(rep.order));
+      if (rep.order) this.log.append(this.orderCard(rep.order, rep.text));
       if (last) {
         this.quick(rep.quick_replies);
-        if (live && rep.form && rep.form.kind === "checkout" && !rep.order) this.showForm(rep.form.fields);
+        // The agent asks for the checkout details: show its form (after a reload too, closed).
+        if (rep.form && rep.form.kind === "checkout" && !rep.order) this.showForm(rep.form.fields, live);
       }
       this.down();
     }
@@ -507,16 +546,18 @@ button{font:inherit;cursor:pointer}
     card(p) {
       const img = safeUrl(p.image);
       const stock = p.stock;
+      // No image, or one that fails to load: a tile with the title's initial, never a broken icon.
+      const ph = () => h("div", { class: "cz-noimg", "aria-hidden": "true", text: ([...String(p.title || "").trim()][0] || "").toUpperCase() });
       return h(
         "div",
         { class: "cz-card", part: "card", role: "listitem" },
         img
-          ? h("img", { src: img, alt: "", loading: "lazy", referrerpolicy: "no-referrer", onerror: (e) => e.target.replaceWith(h("div", { class: "cz-noimg", "aria-hidden": "true" })) })
-          : h("div", { class: "cz-noimg", "aria-hidden": "true" }),
+          ? h("img", { src: img, alt: "", loading: "lazy", referrerpolicy: "no-referrer", onerror: (e) => e.target.replaceWith(ph()) })
+          : ph(),
         h(
           "div",
           { class: "cz-body" },
-          h("div", { class: "cz-name", text: p.title }),
+          h("div", { class: "cz-name", title: p.title, text: p.title }),
           p.variant && h("div", { class: "cz-variant", text: p.variant }),
           h(
             "div",
@@ -546,22 +587,26 @@ button{font:inherit;cursor:pointer}
         "div",
         { class: "cz-qrs", role: "group" },
         ...list.map((q) =>
-          h("button", { class: "cz-qr", part: "quick-reply", type: "button", onclick: () => this.send({ action: { type: "quick_reply", payload: q.payload } }, "user", q.label) }, String(q.label))
+          h("button", { class: "cz-qr", part: "quick-reply", type: "button", "data-payload": q.payload, onclick: () => this.send({ action: { type: "quick_reply", payload: q.payload } }, "user", q.label) }, String(q.label))
         )
       );
       this.log.append(this.qrs);
       this.down();
     }
-    orderCard(o) {
+    orderCard(o, said) {
       let pay = o.payment_instructions;
       if (pay && typeof pay === "object") pay = Object.entries(pay).map(([k, v]) => `${k}: ${v}`).join("\n");
+      // Not twice: the reply's text usually says how to pay already.
+      if (pay && typeof said === "string" && said.includes(String(pay).trim())) pay = null;
+      const url = safeUrl(o.payment_url);
       return h(
         "div",
         { class: "cz-order", part: "order" },
         h("b", { text: "✓ " + this.t("order") }),
         h("div", {}, this.t("no") + " ", h("strong", { class: "cz-order-id", text: String(o.id) })),
         o.total != null && h("div", { text: `${this.t("total")}: ${this.money(o.total, o.currency)}` }),
-        pay && h("p", { class: "cz-pay", text: String(pay) })
+        pay && h("p", { class: "cz-pay", text: String(pay) }),
+        url && h("a", { class: "cz-paylink", href: url, target: "_blank", rel: "noopener noreferrer", text: this.t("pay") })
       );
     }
 
@@ -574,8 +619,11 @@ button{font:inherit;cursor:pointer}
         {
           class: "cz-toggle", type: "button", "aria-expanded": "false",
           onclick: () => {
+            const l = this.log;
+            const end = l.scrollHeight - l.scrollTop - l.clientHeight < 24;
             this.cartOpen = !this.cartOpen;
             this.renderCart(this.cart);
+            if (end) this.down();
           },
         },
         this.count,
@@ -610,7 +658,7 @@ button{font:inherit;cursor:pointer}
           h(
             "li",
             {},
-            h("span", { text: `${i.quantity} × ${i.title}` }),
+            h("span", { title: i.title, text: `${i.quantity} × ${i.title}${i.variant ? ` (${i.variant})` : ""}` }),
             h("span", { text: this.money(i.line_total, cart.currency) }),
             h(
               "button",
@@ -627,7 +675,8 @@ button{font:inherit;cursor:pointer}
         )
       );
     }
-    showForm(fields) {
+    // The checkout form; `open` (default) opens the panel and focuses its first field.
+    showForm(fields, open = true) {
       if (this.form) this.form.remove();
       fields = Array.isArray(fields) ? FIELDS.filter((f) => fields.includes(f)) : FIELDS;
       if (!fields.length) fields = FIELDS;
@@ -662,10 +711,11 @@ button{font:inherit;cursor:pointer}
           "div",
           { class: "cz-row" },
           h("button", { class: "cz-primary", type: "submit" }, this.t("place")),
-          h("button", { class: "cz-ghost", type: "button", onclick: () => (f.remove(), this.input.focus()) }, this.t("cancel"))
+          h("button", { class: "cz-ghost", type: "button", onclick: () => (f.remove(), (this.form = null), this.input.focus()) }, this.t("cancel"))
         )
       ));
       this.log.append(f);
+      if (!open) return;
       if (this.panel.hidden) this.toggle(true);
       f.scrollIntoView({ block: "nearest" });
       inputs[fields[0]].focus();

@@ -62,6 +62,34 @@ const focusedIs = (page, cls) =>
     return !!inner && inner.classList.contains(cls);
   }, cls);
 
+// The turn ({reply, cart, understanding}) in a POST …/messages response (SSE or JSON).
+async function turnOf(res) {
+  const body = await res.text();
+  if (!(res.headers()["content-type"] || "").includes("text/event-stream")) return JSON.parse(body);
+  const data = body.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) => l.slice(5).trimStart());
+  check(data.length, `the SSE answer has no data line: ${body.slice(0, 200)}`);
+  return JSON.parse(data.join("\n"));
+}
+// Runs `act` and returns the response of the POST /v1/conversations/{id}/messages it causes.
+async function messageResponse(page, act) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && /\/v1\/conversations\/[^/]+\/messages$/.test(r.url()), { timeout: WAIT }),
+    act(),
+  ]);
+  return res;
+}
+// No image shows the broken-image icon: failed ones are replaced. Waits (at most 5 s) for the
+// images to settle first; one still loading shows nothing, so it is not counted.
+async function noBrokenImages(loc, what) {
+  const settled = () => loc.evaluateAll((imgs) => imgs.every((i) => i.complete));
+  for (let end = Date.now() + 5000; Date.now() < end && !(await settled()); ) await sleep(100);
+  await until(`no broken image in ${what}`, () =>
+    loc.evaluateAll((imgs) => imgs.every((i) => !i.isConnected || !i.complete || i.naturalWidth > 0)));
+}
+// The chat's scrolling log does not overflow sideways.
+const noSideways = (page) =>
+  page.locator(".cz-log").evaluate((l) => l.scrollWidth <= l.clientWidth + 1);
+
 await mkdir(SHOTS, { recursive: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
@@ -83,6 +111,7 @@ try {
     check(res && res.ok(), `GET / answered ${res && res.status()}`);
     check((await page.title()).includes("Comptoir Demo Store"), "the page title is not the demo store's");
     await visible(page.locator("#grid .product").first(), "a product in the demo grid");
+    await noBrokenImages(page.locator("#grid img"), "the demo grid");
   });
 
   await step("the widget shows its bubble, a dialog and a live log", async () => {
@@ -126,37 +155,56 @@ try {
     await visible(page.locator(".cz-msg.cz-user", { hasText: FIRST_MESSAGE }), "the user's message bubble");
     await visible(bot.nth(before), "a bot reply");
     await visible(page.locator(".cz-card").first(), "a product card");
+    const cards = page.locator(".cz-card");
+    const withPicture = await cards.evaluateAll((cs) => cs.filter((c) => c.querySelector("img, .cz-noimg")).length);
+    check(withPicture === (await cards.count()), "a product card has neither an image nor its placeholder");
+    await noBrokenImages(page.locator(".cz-card img"), "the product cards");
+    check(await noSideways(page), "the chat log overflows sideways");
     await shot("chat-products.png");
   });
 
   await step("Add to cart updates the cart summary", async () => {
     const add = page.locator(".cz-card .cz-add:not([disabled])").first();
     await visible(add, "an enabled Add to cart button");
-    await add.click();
+    const turn = await turnOf(await messageResponse(page, () => add.click()));
+    check(turn.cart && turn.cart.count >= 1, `the server's cart after add_to_cart: ${JSON.stringify(turn.cart)}`);
     await visible(page.locator(".cz-cart"), "the cart summary");
-    const n = await until("the cart count to be at least 1", async () => {
-      const v = parseInt(await page.locator(".cz-cart .cz-count").textContent(), 10);
-      return v >= 1 ? v : 0;
-    });
-    console.log(`   cart count ${n}`);
+    await until(`the cart count to read ${turn.cart.count}`, async () =>
+      parseInt(await page.locator(".cz-cart .cz-count").textContent(), 10) === turn.cart.count);
+    console.log(`   cart count ${turn.cart.count}`);
     await shot("chat-cart.png");
   });
 
-  await step("checkout form places an order", async () => {
-    await page.locator(".cz-checkout").click();
+  let orderId;
+  await step("the Checkout quick reply shows the agent's checkout form (reply.form)", async () => {
+    const qr = page.locator('.cz-qr[data-payload="checkout"]');
+    await visible(qr, "a quick reply with payload checkout after adding to cart");
+    const turn = await turnOf(await messageResponse(page, () => qr.click()));
+    const f = turn.reply && turn.reply.form;
+    check(f && f.kind === "checkout", `the reply to the checkout quick reply has no checkout form: ${JSON.stringify(turn.reply)}`);
     const form = page.locator(".cz-form");
     await visible(form, "the checkout form");
-    await form.locator("[name=name]").fill("Ada Lovelace");
-    await form.locator("[name=email]").fill("ada@example.com");
-    await form.locator("[name=address]").fill("1 Rue de Rivoli, 75001 Paris");
-    await form.locator("button[type=submit]").click();
+    const names = await form.locator("[name]").evaluateAll((es) => es.map((e) => e.name));
+    check(JSON.stringify(names) === JSON.stringify(f.fields), `the form's fields ${names} are not the reply's ${f.fields}`);
+    await until("the first field to have focus", () => form.locator("[name]").first().evaluate((e) => e.getRootNode().activeElement === e));
+    await shot("chat-form.png");
+  });
+
+  await step("the checkout form places an order", async () => {
+    const form = page.locator(".cz-form");
+    const values = { name: "Ada Lovelace", email: "ada@example.com", phone: "+33 6 12 34 56 78", address: "1 Rue de Rivoli, 75001 Paris" };
+    for (const k of await form.locator("[name]").evaluateAll((es) => es.map((e) => e.name))) await form.locator(`[name=${k}]`).fill(values[k]);
+    const turn = await turnOf(await messageResponse(page, () => form.locator("button[type=submit]").click()));
+    check(turn.reply.order && /^ord_\w+$/.test(turn.reply.order.id), `no order in the reply: ${JSON.stringify(turn.reply)}`);
+    orderId = turn.reply.order.id;
     const order = page.locator(".cz-order").last();
     await visible(order, "the order confirmation");
-    const text = await until("an ord_ id in the order confirmation", async () => {
-      const t = await order.innerText();
-      return /\bord_\w+/.test(t) ? t : "";
+    check((await order.locator(".cz-order-id").innerText()).trim() === orderId, `the order card does not show ${orderId}`);
+    await page.locator(".cz-cart").waitFor({ state: "hidden", timeout: WAIT }).catch(() => {
+      throw new Error("the cart summary is still shown after the order");
     });
-    console.log(`   order: ${text.match(/\bord_\w+/)[0]}`);
+    check(!(await page.locator(".cz-form").count()), "the checkout form is still shown after the order");
+    console.log(`   order: ${orderId}`);
     await shot("chat-order.png");
   });
 
@@ -166,6 +214,8 @@ try {
     await bubble.click();
     await visible(panel, "the panel after reload");
     await visible(page.locator(".cz-msg.cz-user", { hasText: FIRST_MESSAGE }), "the first user message restored");
+    await visible(page.locator(".cz-order-id", { hasText: orderId }), "the order card restored");
+    check(await page.locator(".cz-card").count(), "the product cards were not restored");
   });
 
   await step("phone: the panel is full screen at 375x700", async () => {
@@ -176,7 +226,74 @@ try {
       return b && b.width >= 370 && b.height >= 690 ? b : null;
     });
     check(box.x <= 1 && box.y <= 1, `the phone panel is not at the top left (${box.x}, ${box.y})`);
+    check(await noSideways(page), "the chat log overflows sideways on a phone");
+    const card = await page.locator(".cz-order").last().boundingBox();
+    check(card && card.x >= 0 && card.x + card.width <= 375, "the order card is wider than the phone");
     await shot("chat-phone.png");
+  });
+
+  await step("a 409 cart_empty on checkout shows the problem's detail", async () => {
+    // A fresh shopper: one product in the cart through the API, the page reloaded to show it,
+    // the checkout form opened, then the cart emptied behind the widget's back.
+    const p2 = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" }).then((c) => c.newPage());
+    p2.on("pageerror", (e) => pageErrors.push(e.message));
+    await p2.goto(BASE + "/", { timeout: WAIT });
+    await p2.locator(".cz-bubble").click();
+    const qr = p2.locator(".cz-qr").first();
+    await visible(qr, "a quick reply from the widget config");
+    await messageResponse(p2, () => qr.click());
+    const api = (method, path, body) =>
+      p2.evaluate(async ([method, path, body]) => {
+        const el = document.querySelector("comptoir-chat");
+        const r = await fetch(path, {
+          method,
+          headers: { Authorization: "Bearer " + el.dataset.key, "Content-Type": "application/json" },
+          body: body && JSON.stringify(body),
+        });
+        return { status: r.status, body: await r.json() };
+      }, [method, path, body]);
+    const conv = await p2.evaluate(() => localStorage.getItem(`comptoir:${document.querySelector("comptoir-chat").dataset.key}:conversation`));
+    check(conv, "the widget kept no conversation id in localStorage");
+    const found = await api("GET", "/v1/products/search?q=&limit=20&in_stock=true");
+    const sku = (found.body.items || []).flatMap((p) => p.variants || []).find((v) => v.in_stock)?.sku;
+    check(sku, "no product in stock in the demo catalogue");
+    const added = await api("POST", `/v1/conversations/${conv}/messages`, { action: { type: "add_to_cart", sku, quantity: 1 } });
+    check(added.status === 200 && added.body.cart.count === 1, `add_to_cart through the API: ${added.status}`);
+    await p2.reload({ timeout: WAIT });
+    await p2.locator(".cz-bubble").click();
+    await visible(p2.locator(".cz-cart"), "the cart summary restored");
+    await p2.locator(".cz-checkout").click();
+    const form = p2.locator(".cz-form");
+    await visible(form, "the checkout form");
+    for (const [k, v] of [["name", "Ada"], ["email", "ada@example.com"], ["address", "1 Rue de Rivoli"]]) await form.locator(`[name=${k}]`).fill(v);
+    const removed = await api("POST", `/v1/conversations/${conv}/messages`, { action: { type: "remove_from_cart", sku } });
+    check(removed.status === 200 && removed.body.cart.count === 0, `remove_from_cart through the API: ${removed.status}`);
+    const res = await messageResponse(p2, () => form.locator("button[type=submit]").click());
+    check(res.status() === 409, `checkout of an empty cart answered ${res.status()}, not 409`);
+    const problem = await res.json();
+    check(problem.code === "cart_empty" && problem.detail, `the 409 is not a cart_empty problem: ${JSON.stringify(problem)}`);
+    const err = p2.locator(".cz-err");
+    await visible(err, "the error line");
+    check((await err.innerText()).trim() === problem.detail, `the error line does not show the problem's detail "${problem.detail}"`);
+    await p2.locator(".cz-cart").waitFor({ state: "hidden", timeout: WAIT });
+    await p2.screenshot({ path: path.join(SHOTS, "chat-cart-empty-409.png") });
+    await p2.context().close();
+  });
+
+  await step("without /v1/widget/config the bubble still comes, with defaults", async () => {
+    const p3 = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" }).then((c) => c.newPage());
+    p3.on("pageerror", (e) => pageErrors.push(e.message));
+    await p3.route("**/v1/widget/config*", (r) => r.fulfill({ status: 503, contentType: "application/problem+json", body: '{"title":"Service Unavailable","status":503}' }));
+    await p3.goto(BASE + "/", { timeout: WAIT });
+    await visible(p3.locator(".cz-bubble"), "the chat bubble without config");
+    await p3.locator(".cz-bubble").click();
+    await visible(p3.locator(".cz-panel"), "the panel without config");
+    check(await p3.locator(".cz-panel").getAttribute("aria-label"), "the panel has no name without config");
+    await visible(p3.locator(".cz-msg.cz-bot").first(), "a default welcome");
+    const accent = await p3.locator(".cz-bubble").evaluate((b) => getComputedStyle(b).backgroundColor);
+    check(accent && accent !== "rgba(0, 0, 0, 0)", "the bubble has no colour without config");
+    await p3.screenshot({ path: path.join(SHOTS, "chat-no-config.png") });
+    await p3.context().close();
   });
 
   await step("no uncaught script error on the page", async () => {
