@@ -48,10 +48,7 @@ impl Turn<'_, '_> {
             self.state.pending = Some(Pending::Contact {
                 purpose: "handoff".into(),
             });
-            self.reply.form = Some(Form {
-                kind: "lead".into(),
-                fields: vec!["email".into(), "phone".into()],
-            });
+            self.reply.form = Some(self.lead_form());
         }
         Ok(())
     }
@@ -72,10 +69,7 @@ impl Turn<'_, '_> {
                     self.state.pending = Some(Pending::Contact {
                         purpose: format!("quote {reference}"),
                     });
-                    self.reply.form = Some(Form {
-                        kind: "lead".into(),
-                        fields: vec!["email".into()],
-                    });
+                    self.reply.form = Some(self.lead_form());
                 }
             }
             _ => self.say("quote_empty", &[]),
@@ -121,9 +115,17 @@ impl Turn<'_, '_> {
                     self.state.pending = Some(Pending::Contact {
                         purpose: "appointment".into(),
                     });
+                    let fields = self
+                        .ctx
+                        .template
+                        .appointment
+                        .as_ref()
+                        .map(|a| a.fields.clone())
+                        .filter(|f| !f.is_empty())
+                        .unwrap_or_else(|| vec!["name".into(), "email".into(), "phone".into()]);
                     self.reply.form = Some(Form {
                         kind: "appointment".into(),
-                        fields: vec!["name".into(), "email".into(), "phone".into()],
+                        fields,
                     });
                 }
             }
@@ -174,5 +176,17 @@ impl Turn<'_, '_> {
             score += 35;
         }
         score.min(100)
+    }
+
+    /// The template's lead form (name, email, phone…); email at least, to answer.
+    pub(super) fn lead_form(&self) -> Form {
+        let mut fields = self.ctx.template.lead_form.clone();
+        if !fields.iter().any(|f| f == "email") {
+            fields.push("email".into());
+        }
+        Form {
+            kind: "lead".into(),
+            fields,
+        }
     }
 }

@@ -4,12 +4,25 @@
 
 use super::*;
 
+/// The size of a conversation's stored state, in bytes.
+async fn state_size(srv: &Server, slug: &str, id: &str) -> usize {
+    let t = srv.store.tenant_by_slug(slug).await.unwrap().unwrap();
+    srv.store
+        .conversation(&t.id, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .state
+        .len()
+}
+
 on_both_backends!(
     conversation_api_contract_and_bad_input,
     checkout_is_idempotent_and_orders_are_readable_with_the_secret_key,
     concurrent_checkouts_never_oversell,
     a_flood_from_one_conversation_is_rate_limited,
     settings_templates_widget_and_reservation_expiry,
+    a_long_conversation_keeps_a_bounded_state,
 );
 
 async fn new_conversation(srv: &Server, key: &str, locale: &str) -> String {
@@ -764,5 +777,62 @@ async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
     )
     .await;
     assert_eq!(b["reply"]["order"]["status"], "expired", "{b}");
+    srv.stop().await;
+}
+
+/// 500 turns cost no more state than a few: the state is bounded, turns live apart.
+async fn a_long_conversation_keeps_a_bounded_state(backend: &str) {
+    let limits = Limits {
+        conversation_rate: comptoir_server::conversations::RateLimit {
+            per_second: 100_000.0,
+            burst: 100_000.0,
+        },
+        ..Limits::default()
+    };
+    let srv = Server::start(backend, limits).await;
+    let shop = srv.shop("long-shop").await;
+    create(&srv, &shop, bottle(1000)).await;
+    for i in 0..12 {
+        create(&srv, &shop, product(&format!("cap-{i}"), "en", &format!("Cotton Cap model {i}"), "Caps", &["summer"], json!([
+            {"sku": format!("CAP-{i}-S"), "options": {"size": "S"}, "price": format!("{}", 10 + i), "stock": 50},
+            {"sku": format!("CAP-{i}-L"), "options": {"size": "L"}, "price": format!("{}", 10 + i), "stock": 50}
+        ]))).await;
+    }
+    let conv = new_conversation(&srv, &shop.pk, "en").await;
+    let script = [
+        json!({"text": "I'm looking for a cap"}),
+        json!({"text": "add the third one"}),
+        json!({"text": "my email is ada@example.com"}),
+        json!({"action": {"type": "add_to_cart", "sku": "BOT-1", "quantity": 1}}),
+        json!({"text": "show me the cart"}),
+        json!({"text": "something cheaper"}),
+        json!({"action": {"type": "remove_from_cart", "sku": "BOT-1"}}),
+        json!({"text": "what about shipping?"}),
+        json!({"text": "no thanks"}),
+        json!({"text": "blue please, size L, under 30 euros"}),
+    ];
+    let mut sizes = Vec::new();
+    for turn in 0..500 {
+        say(&srv, &shop.pk, &conv, script[turn % script.len()].clone()).await;
+        if turn == 9 || turn == 499 {
+            let c = state_size(&srv, "long-shop", &conv).await;
+            sizes.push(c);
+        }
+    }
+    let (after_10, after_500) = (sizes[0], sizes[1]);
+    assert!(after_500 < 16 * 1024, "state of {after_500} bytes");
+    assert!(
+        after_500 <= after_10 * 2,
+        "state grew from {after_10} to {after_500} bytes"
+    );
+    let (_, _, t) = srv
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&shop.pk),
+            None,
+        )
+        .await;
+    assert_eq!(t["turns"].as_array().unwrap().len(), 500);
     srv.stop().await;
 }
