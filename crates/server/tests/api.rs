@@ -172,6 +172,8 @@ macro_rules! on_both_backends {
 
 #[path = "api/conversations.rs"]
 mod conversations;
+#[path = "api/dialogues.rs"]
+mod dialogues;
 
 on_both_backends!(
     auth_refuses_missing_unknown_revoked_and_public_keys,
