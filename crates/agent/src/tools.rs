@@ -216,7 +216,7 @@ impl<'c, 'a> Toolbox<'c, 'a> {
     pub fn card(&self, sku: &str) -> Option<ProductCard> {
         let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
         let entry = index.entry_of_sku(sku)?;
-        ProductCard::of(entry, sku, &self.domain_lang(), index.default_lang())
+        card_in(&index, entry, sku, &self.domain_lang())
     }
 
     /// Reads a product entry from the index under its lock.
@@ -397,14 +397,7 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         let items = relevant
             .iter()
             .take(wanted)
-            .filter_map(|h| {
-                ProductCard::of(
-                    index.entry(&h.product_id)?,
-                    &h.sku,
-                    &lang,
-                    index.default_lang(),
-                )
-            })
+            .filter_map(|h| card_in(&index, index.entry(&h.product_id)?, &h.sku, &lang))
             .collect();
         ToolResult::Products { items, total }
     }
@@ -419,7 +412,7 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         let cards: Vec<ProductCard> = entry
             .variants
             .iter()
-            .filter_map(|v| ProductCard::of(entry, &v.sku, &lang, def))
+            .filter_map(|v| card_in(&index, entry, &v.sku, &lang))
             .collect();
         let chosen = sku
             .and_then(|s| cards.iter().find(|c| c.sku == s))
@@ -454,14 +447,7 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         let lang = self.domain_lang();
         let cards = |list: &[comptoir_search::Recommendation]| -> Vec<ProductCard> {
             list.iter()
-                .filter_map(|r| {
-                    ProductCard::of(
-                        index.entry(&r.product_id)?,
-                        &r.sku,
-                        &lang,
-                        index.default_lang(),
-                    )
-                })
+                .filter_map(|r| card_in(&index, index.entry(&r.product_id)?, &r.sku, &lang))
                 .filter(|c| c.in_stock)
                 .collect()
         };
@@ -868,6 +854,30 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         }
         Ok(out)
     }
+}
+
+/// The card of `sku` with its option values in the shopper's language ("Rouge" → "Red").
+fn card_in(
+    index: &comptoir_search::SearchIndex,
+    entry: &CatalogueEntry,
+    sku: &str,
+    lang: &comptoir_domain::Lang,
+) -> Option<ProductCard> {
+    let mut card = ProductCard::of(entry, sku, lang, index.default_lang())?;
+    let v = entry.variants.iter().find(|v| v.sku == sku)?;
+    let localized: Vec<(String, String)> = v
+        .options
+        .0
+        .iter()
+        .map(|(k, val)| {
+            (
+                k.clone(),
+                index.analyzer().localize_value(val, lang.as_str()),
+            )
+        })
+        .collect();
+    card.variant = crate::reply::variant_label(&localized);
+    Some(card)
 }
 
 fn line_of(card: &ProductCard, quantity: i64) -> CartLine {

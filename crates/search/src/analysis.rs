@@ -240,6 +240,33 @@ impl Analyzer {
         }
     }
 
+    /// An option value ("Rouge", "Noir", "Violet") in another language ("Red" in English),
+    /// when it names a colour or material the lexicon knows; capitalised as the merchant wrote
+    /// it. Sizes and unknown values stay as they are.
+    pub fn localize_value(&self, value: &str, lang: &str) -> String {
+        let key = comptoir_nlu::entities::lexicon::key(value);
+        let Some((kind, canonical)) = self.lexicon.attributes.get(&key) else {
+            return value.to_string();
+        };
+        if !matches!(kind, Attribute::Color | Attribute::Material) {
+            return value.to_string();
+        }
+        match self
+            .lexicon
+            .names
+            .get(&(canonical.clone(), lang.to_string()))
+        {
+            Some(name) if value.starts_with(char::is_uppercase) => {
+                let mut c = name.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            Some(name) => name.clone(),
+            None => value.to_string(),
+        }
+    }
+
     /// Canonical attributes of a variant's options: values are read through the lexicon
     /// whatever the option's name, so "Rouge", "Red" and "Rot" are all `red`.
     pub fn variant_attributes(&self, options: &[(String, String)]) -> Attributes {

@@ -285,13 +285,17 @@ impl SearchIndex {
                 attribute_spans.push((e.start, e.end));
             }
         }
-        let tokens: Vec<_> = a
-            .tokens(text)
+        let all_tokens = a.tokens(text);
+        let last_end = all_tokens.last().map(|t| t.end);
+        let tokens: Vec<_> = all_tokens
             .into_iter()
             .filter(|t| !dropped.iter().any(|(s, e)| t.start >= *s && t.end <= *e))
             .collect();
-        // The last word is completed (as-you-type) unless the shopper typed a space after it.
-        let typing = !text.ends_with(char::is_whitespace);
+        // The last word is completed (as-you-type) unless the shopper typed a space after it,
+        // or it is not the message's last word ("… por menos de 100": the filter phrase came
+        // after it).
+        let typing =
+            !text.ends_with(char::is_whitespace) && tokens.last().map(|t| t.end) == last_end;
         let (clauses, unmatched) = self.clauses(&tokens, typing, &attribute_spans);
 
         let interpretation = Interpretation {

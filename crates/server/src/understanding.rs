@@ -30,14 +30,16 @@ impl Versioned for Mentions {
 }
 
 pub struct Understanding {
-    engine: OnceLock<Engine>,
     catalogues: TenantCache<Mentions>,
 }
+
+/// The built-in model is the same for every tenant and every server in the process (it is
+/// trained from data compiled in): trained once per process, not per server.
+static ENGINE: OnceLock<Engine> = OnceLock::new();
 
 impl Default for Understanding {
     fn default() -> Self {
         Understanding {
-            engine: OnceLock::new(),
             catalogues: TenantCache::new(MAX_CACHED_TENANTS),
         }
     }
@@ -45,8 +47,8 @@ impl Default for Understanding {
 
 impl Understanding {
     /// The engine, training it on the first call (about a second; run it off the runtime).
-    pub fn engine(&self) -> &Engine {
-        self.engine.get_or_init(Engine::builtin)
+    pub fn engine(&self) -> &'static Engine {
+        ENGINE.get_or_init(Engine::builtin)
     }
 
     /// Trains the built-in model now, so the first shopper does not wait.

@@ -127,9 +127,27 @@ impl Server {
         )
     }
 
-    async fn stop(self) {
-        if let Some(pg) = self.pg {
+    async fn stop(mut self) {
+        if let Some(pg) = self.pg.take() {
             pg.drop().await;
+        }
+    }
+}
+
+/// A test that panics before `stop` still drops its PostgreSQL schema: on a thread of its own,
+/// since the test's runtime may be the one unwinding.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(pg) = self.pg.take() {
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(pg.drop());
+                }
+            })
+            .join();
         }
     }
 }

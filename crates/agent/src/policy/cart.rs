@@ -33,9 +33,7 @@ impl Turn<'_, '_> {
                 return Ok(());
             }
         };
-        let quantity = entity(u, EntityKind::Quantity)
-            .and_then(|e| e.value.parse::<i64>().ok())
-            .filter(|q| (1..=MAX_LINE_QUANTITY).contains(q));
+        let quantity = stated_quantity(u, folded);
         if let (Some(q), Some(_)) = (quantity, self.state.cart.line(&sku)) {
             if is_change(folded) {
                 return self.update_quantity(&sku, q).await;
@@ -179,24 +177,9 @@ impl Turn<'_, '_> {
             self.say("fallback", &[]);
             return Ok(());
         };
-        // Another variant of the same product first (same colour or size if possible), then a
+        // Another variant of the same product first (sharing the most attributes), then a
         // similar product.
-        let r = self
-            .tools
-            .call(
-                self.state,
-                ToolCall::GetProduct {
-                    product_id: card.product_id.clone(),
-                    sku: Some(sku.to_string()),
-                },
-            )
-            .await?;
-        let mut alternative = match r {
-            ToolResult::Product { variants, .. } => {
-                variants.into_iter().find(|v| v.in_stock && v.sku != sku)
-            }
-            _ => None,
-        };
+        let mut alternative = self.in_stock_sibling(&card).await?;
         if alternative.is_none() {
             let r = self
                 .tools
@@ -375,6 +358,15 @@ impl Turn<'_, '_> {
                 target = usize::try_from(i)
                     .ok()
                     .and_then(|i| lines.get(i))
+                    .map(|l| l.sku.clone());
+            }
+        }
+        if target.is_none() {
+            let ids: Vec<String> = lines.iter().map(|l| l.product_id.clone()).collect();
+            if let Some(id) = self.named_among(folded, &ids) {
+                target = lines
+                    .iter()
+                    .find(|l| l.product_id == id)
                     .map(|l| l.sku.clone());
             }
         }
@@ -582,5 +574,29 @@ impl Turn<'_, '_> {
             (None, None) => self.say("order_status_ask", &[]),
         }
         Ok(())
+    }
+
+    /// The cart line a message points at: a named product, the product in focus, or the only
+    /// line.
+    pub(super) fn cart_target(&self, u: &Understanding, folded: &str) -> Option<String> {
+        let lines = &self.state.cart.lines;
+        if let Some(id) = entity(u, EntityKind::Product).and_then(|e| e.id.as_ref()) {
+            if let Some(l) = lines.iter().find(|l| &l.product_id == id) {
+                return Some(l.sku.clone());
+            }
+        }
+        let ids: Vec<String> = lines.iter().map(|l| l.product_id.clone()).collect();
+        if let Some(id) = self.named_among(folded, &ids) {
+            return lines
+                .iter()
+                .find(|l| l.product_id == id)
+                .map(|l| l.sku.clone());
+        }
+        if let Some(f) = &self.state.focus {
+            if let Some(l) = lines.iter().find(|l| l.sku == f.sku) {
+                return Some(l.sku.clone());
+            }
+        }
+        (lines.len() == 1).then(|| lines[0].sku.clone())
     }
 }

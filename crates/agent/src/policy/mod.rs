@@ -398,9 +398,20 @@ impl<'t, 'a> Turn<'t, 'a> {
     ) -> Result<(), AgentError> {
         let intent = u.intent.as_str();
         let template = self.ctx.template;
+        // "Make it 3", "mettez-en 3", "facciamo 3": a quantity for a line of the cart, whatever
+        // the classifier read.
+        if !self.state.cart.is_empty() && is_change(folded) {
+            if let Some(q) = stated_quantity(u, folded) {
+                if let Some(sku) = self.cart_target(u, folded) {
+                    self.acted_as("add_to_cart");
+                    return self.update_quantity(&sku, q).await;
+                }
+            }
+        }
         if self.is_bare_product_query(u, text) {
             // "phone case", "online course photography": a product named alone reads to the
             // classifier like anything short; the catalogue knows better.
+            self.acted_as("product_search");
             return self.search_and_show(Some(text)).await;
         }
         if !ALWAYS.contains(&intent) && !template.handles(intent) {
@@ -525,30 +536,70 @@ impl<'t, 'a> Turn<'t, 'a> {
         Ok(())
     }
 
+    /// Reports the intent the agent acted on when it overrode the classifier's reading (which
+    /// stays first among the alternatives), so the turn says what was done.
+    fn acted_as(&mut self, intent: &str) {
+        if let Some(u) = self.understanding.as_mut() {
+            if u.intent != intent {
+                let read = std::mem::replace(&mut u.intent, intent.to_string());
+                u.alternatives
+                    .retain(|a| a.intent != intent && a.intent != read);
+                u.alternatives.insert(
+                    0,
+                    comptoir_nlu::classifier::Scored {
+                        intent: read,
+                        confidence: u.confidence,
+                    },
+                );
+            }
+        }
+    }
+
     /// Whether a message the classifier read as small talk or a cart command is in fact a
     /// product named alone: a short message that is no cart command on an empty cart, whose
     /// words all match a product of this shop.
     fn is_bare_product_query(&self, u: &Understanding, text: &str) -> bool {
+        let words = text.split_whitespace().count();
+        let folded = fold(text);
         let weak = match u.intent.as_str() {
-            "affirm" | "deny" | "thanks" | "goodbye" | "feedback" | "greet" => true,
+            // "Hello" must stay a greeting even if a typo of "yellow" matches a product.
+            "affirm" | "deny" | "thanks" | "goodbye" | "feedback" | "greet" => {
+                words >= 2 && u.confidence < 0.9
+            }
             "remove_from_cart" | "view_cart" => self.state.cart.is_empty(),
+            // "I'd like the AeroTrail shoes in red" read as a return: no FAQ word, a product.
+            "return_refund" | "shipping_info" | "payment_info" | "license_help"
+            | "tech_support" => self.ctx.template.faq_topic(&folded, self.lang).is_none(),
             _ => false,
         };
-        if !weak || text.split_whitespace().count() > 6 {
+        if !weak || words > 12 {
             return false;
         }
+        if has_product_words(u) {
+            return true;
+        }
+        let faq_intent = matches!(
+            u.intent.as_str(),
+            "return_refund" | "shipping_info" | "payment_info" | "license_help" | "tech_support"
+        );
         let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
         let mut req = comptoir_search::SearchRequest::new(text);
         req.lang = comptoir_domain::Lang::parse(self.lang.code());
         req.limit = 1;
         req.explain = true;
         let r = index.search(&req);
-        let full = r
+        let coverage = r
             .hits
             .first()
             .and_then(|h| h.explain.as_ref())
-            .is_some_and(|e| e.parts.coverage >= 0.99);
-        full && !r.interpretation.terms.is_empty() && r.interpretation.unmatched.is_empty()
+            .map_or(0.0, |e| e.parts.coverage);
+        if faq_intent {
+            // No FAQ word in it, and most of its words name a product.
+            return coverage >= 0.5;
+        }
+        coverage >= 0.99
+            && !r.interpretation.terms.is_empty()
+            && r.interpretation.unmatched.is_empty()
     }
 
     async fn out_of_scope(
@@ -672,7 +723,11 @@ const DEARER: [&str; 10] = [
 ];
 /// Words that set a quantity rather than add to it ("make it 2", "mettez-en 2", "metti 2").
 /// Matched on folded text, whole words or phrases.
-const CHANGE: [&str; 30] = [
+const CHANGE: [&str; 34] = [
+    "faites",
+    "fais",
+    "daraus",
+    "facciamo",
     "change",
     "make it",
     "make that",
@@ -719,6 +774,38 @@ fn is_dearer(folded: &str) -> bool {
 fn is_change(folded: &str) -> bool {
     let padded = format!(" {} ", folded.replace(|c: char| !c.is_alphanumeric(), " "));
     CHANGE.iter().any(|w| padded.contains(&format!(" {w} ")))
+}
+
+/// How many the shopper asked for: the quantity entity, or a bare number 1–99 that is no
+/// other entity (a size, a price), such as the "3" of "make it 3".
+fn stated_quantity(u: &Understanding, folded: &str) -> Option<i64> {
+    if let Some(q) = entity(u, EntityKind::Quantity).and_then(|e| e.value.parse::<i64>().ok()) {
+        return (1..=MAX_LINE_QUANTITY).contains(&q).then_some(q);
+    }
+    let taken = |start: usize, end: usize| {
+        u.entities.iter().any(|e| {
+            !matches!(e.kind, EntityKind::Ordinal | EntityKind::Quantity)
+                && e.start < end
+                && start < e.end
+        })
+    };
+    let mut pos = 0;
+    for word in folded.split(|c: char| !c.is_alphanumeric()) {
+        let start = pos;
+        pos += word.len() + 1;
+        if word.is_empty()
+            || !word.bytes().all(|b| b.is_ascii_digit())
+            || taken(start, start + word.len())
+        {
+            continue;
+        }
+        if let Ok(n) = word.parse::<i64>() {
+            if (1..=MAX_LINE_QUANTITY).contains(&n) {
+                return Some(n);
+            }
+        }
+    }
+    None
 }
 
 /// "not red", "pas en rouge", "kein Rot": a negation word among the two words before.

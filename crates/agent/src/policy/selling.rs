@@ -87,6 +87,28 @@ impl Turn<'_, '_> {
         }
         let median = median_price(&cards);
         self.reply.products = cards;
+        // The variant asked for is sold out ("the red one in 42"): say so, and show the
+        // product's closest variant in stock next to it.
+        if let Some(first) = self.reply.products.first().cloned().filter(|c| !c.in_stock) {
+            if let Some(alt) = self.in_stock_sibling(&first).await? {
+                let title = |c: &ProductCard| match &c.variant {
+                    Some(v) => format!("{} ({v})", c.title),
+                    None => c.title.clone(),
+                };
+                self.say(
+                    "out_of_stock_alternative",
+                    &[("title", &title(&first)), ("alternative", &title(&alt))],
+                );
+                self.quick("qr_add", &format!("add:{}", alt.sku));
+                self.reply.products.retain(|c| c.sku != alt.sku);
+                self.reply.products.insert(1, alt);
+                self.reply.products.truncate(SHOWN_CARDS);
+                self.state.pending = Some(Pending::BackInStock {
+                    sku: first.sku.clone(),
+                });
+                return Ok(());
+            }
+        }
         if total > TOO_MANY && !relaxed {
             if let Some(slot) = self.next_question() {
                 self.ask(&slot, median);
@@ -99,6 +121,40 @@ impl Turn<'_, '_> {
             self.quick("qr_view_cart", "view_cart");
         }
         Ok(())
+    }
+
+    /// Another variant of a card's product that is in stock, sharing the most attributes
+    /// (colour, size…) with it.
+    pub(super) async fn in_stock_sibling(
+        &mut self,
+        card: &ProductCard,
+    ) -> Result<Option<ProductCard>, AgentError> {
+        let r = self
+            .tools
+            .call(
+                self.state,
+                ToolCall::GetProduct {
+                    product_id: card.product_id.clone(),
+                    sku: Some(card.sku.clone()),
+                },
+            )
+            .await?;
+        let ToolResult::Product { variants, .. } = r else {
+            return Ok(None);
+        };
+        let parts = |c: &ProductCard| -> Vec<String> {
+            c.variant
+                .as_deref()
+                .unwrap_or("")
+                .split(" / ")
+                .map(str::to_string)
+                .collect()
+        };
+        let want = parts(card);
+        Ok(variants
+            .into_iter()
+            .filter(|v| v.in_stock && v.sku != card.sku)
+            .max_by_key(|v| parts(v).iter().filter(|p| want.contains(p)).count()))
     }
 
     /// A search for something else: the questions start over, and a budget or use stated for
@@ -293,13 +349,51 @@ impl Turn<'_, '_> {
                 return Some(s.clone());
             }
         }
+        // "The Grip mat", "the headlamp": words naming one of the products shown.
+        let ids: Vec<String> = shown.iter().map(|s| s.product_id.clone()).collect();
+        if let Some(id) = self.named_among(folded, &ids) {
+            return shown.iter().find(|s| s.product_id == id).cloned();
+        }
         if let Some(f) = &self.state.focus {
             return Some(f.clone());
         }
         if shown.len() == 1 {
             return shown.first().cloned();
         }
-        None
+        self.named_in_catalogue(folded)
+    }
+
+    /// The product among `candidates` the message's words name best, if any does: the shop's
+    /// search ranks the whole catalogue and the first candidate in its ranking wins.
+    pub(super) fn named_among(&self, text: &str, candidates: &[String]) -> Option<String> {
+        if candidates.is_empty() {
+            return None;
+        }
+        let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
+        let mut req = comptoir_search::SearchRequest::new(text);
+        req.lang = comptoir_domain::Lang::parse(self.lang.code());
+        req.limit = 50;
+        let r = index.search(&req);
+        r.hits
+            .iter()
+            .find(|h| candidates.contains(&h.product_id))
+            .map(|h| h.product_id.clone())
+    }
+
+    /// The product a message names in the whole catalogue when nothing shown fits ("I'd like
+    /// the AeroTrail shoes in red"): the best hit, if it matches every searched word.
+    pub(super) fn named_in_catalogue(&self, text: &str) -> Option<Shown> {
+        let id = {
+            let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
+            let mut req = comptoir_search::SearchRequest::new(text);
+            req.lang = comptoir_domain::Lang::parse(self.lang.code());
+            req.limit = 1;
+            req.explain = true;
+            let r = index.search(&req);
+            let h = r.hits.first()?;
+            (h.explain.as_ref()?.parts.coverage >= 0.99).then(|| h.product_id.clone())?
+        };
+        self.shown_of_product(&id)
     }
 
     /// A product not in the list shown, with its best variant for the stated preferences.

@@ -343,6 +343,16 @@ pub fn is_stop_word(w: &str) -> bool {
             | "some"
             | "any"
             | "something"
+            | "por"
+            | "entre"
+            | "sur"
+            | "von"
+            | "zu"
+            | "bei"
+            | "auf"
+            | "nel"
+            | "nella"
+            | "sul"
     )
 }
 

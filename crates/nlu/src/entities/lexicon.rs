@@ -33,6 +33,9 @@ pub struct Lexicon {
     pub traps: FxHashMap<String, ()>,
     /// German material stems of compound nouns, longest first ("wildleder" before "leder").
     pub compounds: Vec<(String, String)>,
+    /// The usual word for a canonical colour or material in a language ("red", fr) → "rouge",
+    /// to show a variant's options in the shopper's language.
+    pub names: FxHashMap<(String, String), String>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +88,12 @@ impl Lexicon {
                 for form in langs.values().flatten() {
                     lex.attributes
                         .insert(key(form), (attribute, canonical.clone()));
+                }
+                for (lang, forms) in langs {
+                    if let Some(first) = forms.first() {
+                        lex.names
+                            .insert((canonical.clone(), lang.clone()), first.clone());
+                    }
                 }
             }
         }

