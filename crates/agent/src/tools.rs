@@ -79,7 +79,15 @@ pub enum ToolCall {
         #[serde(default)]
         time: Option<String>,
     },
-    RequestQuote,
+    /// Gives a booked appointment the shopper's contact details (name, email, phone).
+    UpdateAppointment {
+        id: String,
+    },
+    /// The lines to quote; none: the cart, else the product in focus.
+    RequestQuote {
+        #[serde(default)]
+        lines: Vec<OrderLineRequest>,
+    },
     HandoffToHuman {
         reason: String,
     },
@@ -314,7 +322,26 @@ impl<'c, 'a> Toolbox<'c, 'a> {
             ToolCall::BookAppointment { date, time } => {
                 self.book(state, date.as_deref(), time.as_deref()).await?
             }
-            ToolCall::RequestQuote => self.quote(state).await?,
+            ToolCall::RequestQuote { lines } => self.quote(state, lines).await?,
+            ToolCall::UpdateAppointment { id } => {
+                let p = &state.profile;
+                let done = self
+                    .ctx
+                    .store
+                    .set_appointment_contact(
+                        &self.ctx.tenant.id,
+                        id,
+                        p.name.as_deref(),
+                        p.email.as_deref(),
+                        p.phone.as_deref(),
+                    )
+                    .await?;
+                if done {
+                    ToolResult::Lead { id: id.clone() }
+                } else {
+                    failed("unknown_appointment", format!("no appointment `{id}`"))
+                }
+            }
             ToolCall::HandoffToHuman { reason } => {
                 let id = self
                     .lead(
@@ -686,14 +713,30 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         Ok(lead.id)
     }
 
-    async fn quote(&self, state: &mut ConversationState) -> Result<ToolResult, AgentError> {
+    async fn quote(
+        &self,
+        state: &mut ConversationState,
+        asked: &[OrderLineRequest],
+    ) -> Result<ToolResult, AgentError> {
         self.refresh_cart(state);
-        let mut lines: Vec<(String, i64, String)> = state
-            .cart
-            .lines
-            .iter()
-            .map(|l| (l.sku.clone(), l.quantity, l.unit_price.clone()))
-            .collect();
+        let mut lines: Vec<(String, i64, String)> = Vec::new();
+        for l in asked {
+            if !(1..=10_000).contains(&l.quantity) {
+                return Ok(failed("invalid_quantity", "a quantity from 1 to 10,000"));
+            }
+            match self.card(&l.sku) {
+                Some(c) => lines.push((c.sku, l.quantity, c.price)),
+                None => return Ok(failed("unknown_sku", format!("no variant `{}`", l.sku))),
+            }
+        }
+        if lines.is_empty() {
+            lines = state
+                .cart
+                .lines
+                .iter()
+                .map(|l| (l.sku.clone(), l.quantity, l.unit_price.clone()))
+                .collect();
+        }
         if lines.is_empty() {
             if let Some(f) = &state.focus {
                 if let Some(c) = self.card(&f.sku) {

@@ -258,6 +258,15 @@ pub trait SalesStore: Send + Sync {
         tenant_id: &str,
         appointment: &NewAppointment,
     ) -> Result<Appointment>;
+    /// Sets the contact of a booked appointment of this tenant; false if there is none.
+    async fn set_appointment_contact(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<bool>;
     /// Booked appointments starting in `[from_ms, to_ms)`, by start time.
     async fn appointments(
         &self,

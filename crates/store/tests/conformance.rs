@@ -1193,12 +1193,27 @@ async fn sales_story(store: Arc<dyn Store>) {
         }
     }
     assert_eq!(booked, 1);
+    let booked_a = store
+        .appointments(&a.id, slot.starts_at, slot.starts_at + 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(store
+        .set_appointment_contact(&a.id, &booked_a.id, None, Some("ada@example.com"), None)
+        .await
+        .unwrap());
+    assert!(!store
+        .set_appointment_contact(&b.id, &booked_a.id, None, Some("x@example.com"), None)
+        .await
+        .unwrap());
     store.book_appointment(&b.id, &slot).await.unwrap();
     let list = store
         .appointments(&a.id, slot.starts_at, slot.starts_at + 1)
         .await
         .unwrap();
     assert_eq!(list.len(), 1);
+    assert_eq!(list[0].email.as_deref(), Some("ada@example.com"));
+    assert_eq!(list[0].name.as_deref(), Some("Ada"), "kept when not given");
     assert!(matches!(
         store
             .book_appointment(

@@ -54,6 +54,8 @@ pub struct Turn<'t, 'a> {
     understanding: Option<Understanding>,
     /// The cart lost lines to stock sold elsewhere at the start of this turn.
     shrunk: bool,
+    /// The message, folded (empty for a button).
+    folded: String,
 }
 
 impl<'t, 'a> Turn<'t, 'a> {
@@ -77,6 +79,7 @@ impl<'t, 'a> Turn<'t, 'a> {
             reply: Reply::default(),
             understanding: None,
             shrunk: false,
+            folded: String::new(),
         }
     }
 
@@ -348,6 +351,7 @@ impl<'t, 'a> Turn<'t, 'a> {
             self.set_lang(l);
         }
         let folded = fold(text);
+        self.folded = folded.clone();
         self.absorb(&u, &folded);
         self.understanding = Some(u.clone());
         if self.answer_pending(&u, text, &folded).await? {
@@ -405,6 +409,29 @@ impl<'t, 'a> Turn<'t, 'a> {
                 if let Some(sku) = self.cart_target(u, folded) {
                     self.acted_as("add_to_cart");
                     return self.update_quantity(&sku, q).await;
+                }
+            }
+        }
+        // "I'll take the earbuds", "je prends la deuxième": taking a product shown is adding it.
+        if matches!(
+            intent,
+            "product_search" | "product_info" | "out_of_scope" | "affirm"
+        ) && is_taking(folded)
+            && (!self.state.shown.is_empty() || self.state.focus.is_some())
+        {
+            self.acted_as("add_to_cart");
+            return self.add_from_text(u, folded).await;
+        }
+        // "I want 2" about the product in focus.
+        if matches!(intent, "out_of_scope" | "affirm" | "product_search")
+            && !has_product_words(u)
+            && text.split_whitespace().count() <= 5
+            && entity(u, EntityKind::Quantity).is_some()
+        {
+            if let Some(focus) = self.state.focus.clone() {
+                if let Some(q) = stated_quantity(u, folded) {
+                    self.acted_as("add_to_cart");
+                    return self.add(&focus.sku, q).await;
                 }
             }
         }
@@ -763,6 +790,39 @@ const NEGATIONS: [&str; 10] = [
     "not", "no", "pas", "sans", "kein", "keine", "nicht", "non", "senza", "sin",
 ];
 
+/// Words of taking a product ("I'll take it", "je prends", "ich nehme"), on folded text.
+const TAKING: [&str; 22] = [
+    "i ll take",
+    "i will take",
+    "i take",
+    "i ll buy",
+    "i want to buy",
+    "je prends",
+    "je le prends",
+    "je la prends",
+    "je vais prendre",
+    "ich nehme",
+    "nehme ich",
+    "ich kaufe",
+    "prendo",
+    "lo prendo",
+    "la prendo",
+    "compro",
+    "me llevo",
+    "me lo llevo",
+    "me la llevo",
+    "lo compro",
+    "la compro",
+    "i ll have",
+];
+
+fn is_taking(folded: &str) -> bool {
+    let padded = format!(" {} ", folded.replace(|c: char| !c.is_alphanumeric(), " "));
+    let padded = padded.split_whitespace().collect::<Vec<_>>().join(" ");
+    let padded = format!(" {padded} ");
+    TAKING.iter().any(|w| padded.contains(&format!(" {w} ")))
+}
+
 fn is_cheaper(folded: &str) -> bool {
     CHEAPER.iter().any(|w| folded.contains(w))
 }
@@ -900,6 +960,22 @@ mod tests {
             "pondering",
         ] {
             assert!(!is_change(&fold(t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn spots_taking_a_product() {
+        for t in [
+            "I'll take the earbuds",
+            "Je prends la deuxième",
+            "Ich nehme die Jacke",
+            "Me lo llevo",
+            "prendo quella rossa",
+        ] {
+            assert!(is_taking(&fold(t)), "{t}");
+        }
+        for t in ["take a look", "can you take it back?", "pendolo"] {
+            assert!(!is_taking(&fold(t)), "{t}");
         }
     }
 

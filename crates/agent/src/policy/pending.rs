@@ -134,7 +134,11 @@ impl Turn<'_, '_> {
                             let sku = sku.to_string();
                             self.back_in_stock(&sku).await?;
                         }
-                        _ if purpose == "appointment" => {
+                        Some(("appointment", id)) => {
+                            let id = id.to_string();
+                            self.tools
+                                .call(self.state, ToolCall::UpdateAppointment { id })
+                                .await?;
                             self.say("lead_captured", &[]);
                         }
                         _ => {

@@ -651,7 +651,7 @@ impl Turn<'_, '_> {
                     "{}: {} ({}).",
                     card.title,
                     self.price(&card.price, &card.currency),
-                    self.availability(&card)
+                    self.availability(&card).trim_end_matches(['.', '!'])
                 );
                 self.reply.say(line);
                 cards.push(card);

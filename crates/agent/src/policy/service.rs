@@ -54,7 +54,27 @@ impl Turn<'_, '_> {
     }
 
     pub(super) async fn quote(&mut self) -> Result<(), AgentError> {
-        let r = self.tools.call(self.state, ToolCall::RequestQuote).await?;
+        // "A quote for 3 wool sweaters": the product named, in the quantity stated.
+        let mut lines = Vec::new();
+        if let Some(u) = self.understanding.clone() {
+            let named = entity(&u, EntityKind::Product).is_some() || has_product_words(&u);
+            if named {
+                let folded = self.folded.clone();
+                if let Some(target) = self.resolve(&u, &folded) {
+                    let sku = self
+                        .pick_variant(&target.product_id, &u, &target.sku)
+                        .unwrap_or(target.sku);
+                    lines.push(comptoir_domain::OrderLineRequest {
+                        sku,
+                        quantity: stated_quantity(&u, &folded).unwrap_or(1),
+                    });
+                }
+            }
+        }
+        let r = self
+            .tools
+            .call(self.state, ToolCall::RequestQuote { lines })
+            .await?;
         match r {
             ToolResult::Quote {
                 reference,
@@ -107,13 +127,13 @@ impl Turn<'_, '_> {
             )
             .await?;
         match r {
-            ToolResult::Appointment { date, time, .. } => {
+            ToolResult::Appointment { id, date, time } => {
                 self.state.pending = None;
                 self.say("appointment_booked", &[("date", &date), ("time", &time)]);
                 if self.state.profile.email.is_none() && self.state.profile.phone.is_none() {
                     self.say("appointment_need_contact", &[]);
                     self.state.pending = Some(Pending::Contact {
-                        purpose: "appointment".into(),
+                        purpose: format!("appointment:{id}"),
                     });
                     let fields = self
                         .ctx

@@ -23,6 +23,7 @@ on_both_backends!(
     a_flood_from_one_conversation_is_rate_limited,
     settings_templates_widget_and_reservation_expiry,
     a_long_conversation_keeps_a_bounded_state,
+    appointments_are_booked_once_and_quotes_are_priced_from_the_catalogue,
 );
 
 async fn new_conversation(srv: &Server, key: &str, locale: &str) -> String {
@@ -835,4 +836,94 @@ async fn a_long_conversation_keeps_a_bounded_state(backend: &str) {
         .await;
     assert_eq!(t["turns"].as_array().unwrap().len(), 500);
     srv.stop().await;
+}
+
+async fn appointments_are_booked_once_and_quotes_are_priced_from_the_catalogue(backend: &str) {
+    use chrono::{Datelike, Duration, Utc, Weekday};
+    let srv = Arc::new(Server::start(backend, Limits::default()).await);
+    let shop = srv.shop("salon").await;
+    create(&srv, &shop, bottle(5)).await;
+    let (st, _, b) = srv
+        .call(
+            Method::PUT,
+            "/v1/tenant/settings",
+            Some(&shop.sk),
+            Some(json!({"template": "services"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+
+    // A weekday at least two days ahead, 10:00 in the salon's zone (services: Mon–Fri 9–18).
+    let mut day = (Utc::now() + Duration::days(2)).date_naive();
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        day += Duration::days(1);
+    }
+    let slot = format!("slot:{}T10:00", day.format("%Y-%m-%d"));
+
+    // Two shoppers want the same slot at the same moment: one gets it.
+    let a = new_conversation(&srv, &shop.pk, "en").await;
+    let b = new_conversation(&srv, &shop.pk, "en").await;
+    let asks = say(
+        &srv,
+        &shop.pk,
+        &a,
+        json!({"text": "I'd like to book an appointment"}),
+    )
+    .await;
+    assert_eq!(
+        asks["understanding"]["intent"], "book_appointment",
+        "{asks}"
+    );
+    assert!(
+        asks["reply"]["text"].as_str().unwrap().contains(':'),
+        "free slots offered: {asks}"
+    );
+    let pick = json!({"action": {"type": "quick_reply", "payload": slot}});
+    let (ra, rb) = tokio::join!(
+        send(&srv, &shop.pk, &a, pick.clone()),
+        send(&srv, &shop.pk, &b, pick.clone())
+    );
+    let booked = [&ra.2, &rb.2]
+        .iter()
+        .filter(|r| r["reply"]["form"]["kind"] == "appointment")
+        .count();
+    assert_eq!(booked, 1, "{} / {}", ra.2, rb.2);
+    let t = srv.store.tenant_by_slug("salon").await.unwrap().unwrap();
+    let all = srv.store.appointments(&t.id, 0, i64::MAX).await.unwrap();
+    assert_eq!(all.len(), 1);
+    // The winner leaves contact details; the appointment gets them.
+    let winner = if ra.2["reply"]["form"]["kind"] == "appointment" {
+        &a
+    } else {
+        &b
+    };
+    say(&srv, &shop.pk, winner, json!({"text": "ada@example.com"})).await;
+    let all = srv.store.appointments(&t.id, 0, i64::MAX).await.unwrap();
+    assert_eq!(all[0].email.as_deref(), Some("ada@example.com"));
+
+    // A quote for a named product and quantity, priced from the catalogue, kept as a lead.
+    let q = new_conversation(&srv, &shop.pk, "en").await;
+    let r = say(
+        &srv,
+        &shop.pk,
+        &q,
+        json!({"text": "Can I get a quote for 3 steel water bottles?"}),
+    )
+    .await;
+    assert_eq!(r["understanding"]["intent"], "request_quote", "{r}");
+    assert!(
+        r["reply"]["text"].as_str().unwrap().contains("73.50"),
+        "3 × 24.50: {r}"
+    );
+    let leads = srv.store.list_leads(&t.id, 10).await.unwrap();
+    assert!(
+        leads
+            .iter()
+            .any(|l| l.kind == comptoir_domain::LeadKind::Quote
+                && l.details.contains("\"total\":\"73.5\"")),
+        "{leads:?}"
+    );
+    if let Ok(srv) = Arc::try_unwrap(srv) {
+        srv.stop().await;
+    }
 }

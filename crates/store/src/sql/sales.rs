@@ -735,6 +735,29 @@ macro_rules! sql_sales_store {
                 Ok(a)
             }
 
+            async fn set_appointment_contact(
+                &self,
+                tenant_id: &str,
+                id: &str,
+                name: Option<&str>,
+                email: Option<&str>,
+                phone: Option<&str>,
+            ) -> Result<bool> {
+                let n = sqlx::query(
+                    "UPDATE appointments SET name = COALESCE($1, name), email = COALESCE($2, email), \
+                     phone = COALESCE($3, phone) WHERE id = $4 AND tenant_id = $5",
+                )
+                .bind(name)
+                .bind(email)
+                .bind(phone)
+                .bind(id)
+                .bind(tenant_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+                Ok(n == 1)
+            }
+
             async fn appointments(&self, tenant_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<Appointment>> {
                 let rows = sqlx::query(&format!(
                     "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE tenant_id = $1 AND status = 'booked' \
