@@ -14,6 +14,8 @@ use comptoir_domain::Tenant;
 
 /// Gates kept before idle ones are swept.
 const SWEEP_ABOVE: usize = 4096;
+/// Least time between two sweeps.
+const SWEEP_EVERY: Duration = Duration::from_secs(5);
 /// A gate idle this long is dropped by a sweep.
 const IDLE: Duration = Duration::from_secs(120);
 
@@ -42,10 +44,19 @@ struct Gate {
     last: Instant,
 }
 
+#[derive(Default)]
+struct Gates {
+    by_conversation: HashMap<String, Gate>,
+    swept: Option<Instant>,
+}
+
 pub struct Conversations {
     agent: OnceLock<Agent>,
     payment: ManualPayment,
-    gates: Mutex<HashMap<String, Gate>>,
+    gates: Mutex<Gates>,
+    /// Turns computed at once; the others queue (their wait is measured apart), so a turn's
+    /// time is its own work, not its share of an overloaded CPU.
+    working: tokio::sync::Semaphore,
     builtin: OnceLock<HashMap<String, Arc<Template>>>,
     pub rate: RateLimit,
 }
@@ -55,7 +66,10 @@ impl Conversations {
         Conversations {
             agent: OnceLock::new(),
             payment: ManualPayment,
-            gates: Mutex::new(HashMap::new()),
+            gates: Mutex::new(Gates::default()),
+            working: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+            ),
             builtin: OnceLock::new(),
             rate,
         }
@@ -106,12 +120,20 @@ impl Conversations {
     pub fn admit(&self, conversation_id: &str) -> Result<Arc<tokio::sync::Mutex<()>>, Duration> {
         let now = Instant::now();
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
-        if gates.len() > SWEEP_ABOVE {
+        // Swept at most every few seconds: a sweep reads every gate.
+        if gates.by_conversation.len() > SWEEP_ABOVE
+            && gates
+                .swept
+                .is_none_or(|t| now.duration_since(t) > SWEEP_EVERY)
+        {
             gates
+                .by_conversation
                 .retain(|_, g| now.duration_since(g.last) < IDLE || Arc::strong_count(&g.lock) > 1);
+            gates.swept = Some(now);
         }
         let rate = self.rate;
         let gate = gates
+            .by_conversation
             .entry(conversation_id.to_string())
             .or_insert_with(|| Gate {
                 lock: Arc::new(tokio::sync::Mutex::new(())),
@@ -131,7 +153,18 @@ impl Conversations {
 
     /// Gates held now (memory accounting in benchmarks).
     pub fn active(&self) -> usize {
-        self.gates.lock().map(|g| g.len()).unwrap_or(0)
+        self.gates
+            .lock()
+            .map(|g| g.by_conversation.len())
+            .unwrap_or(0)
+    }
+
+    /// A place among the turns computed at once.
+    pub async fn work(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.working
+            .acquire()
+            .await
+            .expect("the semaphore is never closed")
     }
 }
 

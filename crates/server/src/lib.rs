@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/catalogue/imports",
             get(api::imports::list).post(api::imports::create),
         )
+        .layer(axum::middleware::from_fn(detach))
         .layer(DefaultBodyLimit::disable())
         .layer(axum::middleware::from_fn_with_state(
             limits.import_timeout,
@@ -118,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
+        .layer(axum::middleware::from_fn(detach))
         .layer(DefaultBodyLimit::max(limits.json_body_bytes))
         .layer(axum::middleware::from_fn_with_state(
             limits.request_timeout,
@@ -201,6 +203,16 @@ pub fn spawn_reservation_sweeper(
             }
         }
     });
+}
+
+/// Runs the handler on a task of its own: a client that goes away (or a timeout) stops the
+/// waiting, never a handler in the middle of a database transaction (a transaction cancelled
+/// between its BEGIN and its first statement could keep SQLite's write lock).
+async fn detach(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(res) => res,
+        Err(e) => ApiError::internal(format!("request task failed: {e}")).into_response(),
+    }
 }
 
 /// A time limit per request, answered with a 503 problem (tower-http's layer sends an empty body).

@@ -164,12 +164,25 @@ macro_rules! sql_store {
         #[derive(Clone)]
         pub struct $name {
             pool: sqlx::Pool<$db>,
+            /// SQLite: one writer at a time inside this process, queued in order. SQLite allows
+            /// one writer anyway; without this, writers that find the lock taken poll it with
+            /// the busy handler's sleeps (1, 2, 5 … 100 ms), the tail latency under load.
+            write_gate: Option<std::sync::Arc<tokio::sync::Mutex<()>>>,
         }
 
         impl $name {
+            /// Held for a write transaction's life (see `write_gate`).
+            async fn gate(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+                match &self.write_gate {
+                    Some(g) => Some(std::sync::Arc::clone(g).lock_owned().await),
+                    None => None,
+                }
+            }
+
             async fn migrate(&self) -> Result<()> {
                 for (version, name, sql) in $migs {
-                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    let _gate = self.gate().await;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                     let lock: Option<&str> = $lock;
                     if let Some(lock) = lock {
                         sqlx::query(lock).execute(&mut *tx).await?;
@@ -657,6 +670,7 @@ macro_rules! sql_store {
             }
 
             async fn upsert_products(&self, tenant: &Tenant, batch: &[ProductUpsert]) -> Result<UpsertOutcome> {
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let out = Self::upsert_in(&mut tx, tenant, batch).await?;
                 if out.rows_changed > 0 {
@@ -670,6 +684,7 @@ macro_rules! sql_store {
             }
 
             async fn create_product(&self, tenant: &Tenant, p: &ProductUpsert, lang: Option<&Lang>) -> Result<Product> {
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let tenant_lock: Option<&str> = $tenant_lock;
                 if let Some(l) = tenant_lock {
@@ -715,6 +730,7 @@ macro_rules! sql_store {
                 replace_variants: bool,
                 lang: Option<&Lang>,
             ) -> Result<Option<Product>> {
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let tenant_lock: Option<&str> = $tenant_lock;
                 if let Some(l) = tenant_lock {
@@ -857,6 +873,7 @@ macro_rules! sql_store {
             }
 
             async fn delete_product(&self, tenant: &Tenant, id: &str) -> Result<bool> {
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let n = sqlx::query("DELETE FROM products WHERE tenant_id = $1 AND id = $2")
                     .bind(&tenant.id)
@@ -962,6 +979,7 @@ macro_rules! sql_store {
             }
 
             async fn set_search_boost(&self, tenant_id: &str, product_id: &str, boost_pct: u32) -> Result<bool> {
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let n = sqlx::query("UPDATE products SET boost_pct = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(i64::from(boost_pct.min(1000)))
@@ -1060,6 +1078,7 @@ macro_rules! sql_store {
                         RuleSource::Category(name)
                     }
                 };
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let mut products = vec![target_product_id];
                 if let RuleSource::Product(id) = &source {
@@ -1291,7 +1310,10 @@ impl SqliteStore {
                 url: url.to_string(),
                 source,
             })?;
-        let s = SqliteStore { pool };
+        let s = SqliteStore {
+            pool,
+            write_gate: Some(std::sync::Arc::new(tokio::sync::Mutex::new(()))),
+        };
         s.migrate().await?;
         Ok(s)
     }
@@ -1322,7 +1344,10 @@ impl PostgresStore {
             .connect_with(opts)
             .await
             .map_err(unreachable)?;
-        let s = PostgresStore { pool };
+        let s = PostgresStore {
+            pool,
+            write_gate: None,
+        };
         s.migrate().await?;
         Ok(s)
     }

@@ -167,9 +167,12 @@ pub async fn message(
         e
     })?;
     let _held = lock.lock().await;
-    // The turn's own time: from holding the conversation to its reply (a message queued
-    // behind another of the same conversation waits before this).
+    let queued = Instant::now();
+    let _working = st.conversations.work().await;
+    // The turn's own time: from its place among the turns computed at once to its reply. The
+    // wait for that place (an overloaded server) is measured apart.
     let started = Instant::now();
+    metrics::histogram!("comptoir_turn_queue_seconds").record((started - queued).as_secs_f64());
 
     let tenant_index = st.search.index(st.store.as_ref(), &auth.tenant).await?;
     let mentions = st

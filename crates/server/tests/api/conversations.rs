@@ -24,6 +24,7 @@ on_both_backends!(
     settings_templates_widget_and_reservation_expiry,
     a_long_conversation_keeps_a_bounded_state,
     appointments_are_booked_once_and_quotes_are_priced_from_the_catalogue,
+    clients_that_hang_up_mid_turn_leave_no_transaction_open,
 );
 
 async fn new_conversation(srv: &Server, key: &str, locale: &str) -> String {
@@ -922,6 +923,64 @@ async fn appointments_are_booked_once_and_quotes_are_priced_from_the_catalogue(b
             .any(|l| l.kind == comptoir_domain::LeadKind::Quote
                 && l.details.contains("\"total\":\"73.5\"")),
         "{leads:?}"
+    );
+    if let Ok(srv) = Arc::try_unwrap(srv) {
+        srv.stop().await;
+    }
+}
+
+/// Shoppers who close the page while their message is being handled: their turns finish or
+/// not, but no transaction is left open (the write lock held for good was seen under load).
+async fn clients_that_hang_up_mid_turn_leave_no_transaction_open(backend: &str) {
+    let limits = Limits {
+        conversation_rate: comptoir_server::conversations::RateLimit {
+            per_second: 100_000.0,
+            burst: 100_000.0,
+        },
+        ..Limits::default()
+    };
+    let srv = Arc::new(Server::start(backend, limits).await);
+    let shop = srv.shop("hangup-shop").await;
+    create(&srv, &shop, bottle(1000)).await;
+    let mut convs = Vec::new();
+    for _ in 0..20 {
+        convs.push(new_conversation(&srv, &shop.pk, "en").await);
+    }
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_micros(300))
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for round in 0..10 {
+        for c in &convs {
+            let (http, url, pk) = (
+                impatient.clone(),
+                format!("{}/v1/conversations/{c}/messages", srv.base),
+                shop.pk.clone(),
+            );
+            let body = if round % 2 == 0 {
+                json!({"action": {"type": "add_to_cart", "sku": "BOT-1"}})
+            } else {
+                json!({"text": "do you have bottles?"})
+            };
+            tasks.push(tokio::spawn(async move {
+                let _ = http.post(url).bearer_auth(pk).json(&body).send().await;
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    // Every conversation still takes a turn at once.
+    let started = std::time::Instant::now();
+    for c in &convs {
+        let b = say(&srv, &shop.pk, c, json!({"action": {"type": "view_cart"}})).await;
+        assert!(b["cart"].is_object());
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "writes are stuck: {:?}",
+        started.elapsed()
     );
     if let Ok(srv) = Arc::try_unwrap(srv) {
         srv.stop().await;

@@ -266,6 +266,7 @@ macro_rules! sql_sales_store {
 
             async fn record_turn(&self, tenant_id: &str, u: &ConversationUpdate<'_>, turn: &NewTurn) -> Result<bool> {
                 let now = now_ms();
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let seq: Option<i64> = sqlx::query_scalar(
                     "UPDATE conversations SET state = $1, status = $2, locale = COALESCE($3, locale), lead_score = $4, \
@@ -361,6 +362,7 @@ macro_rules! sql_sales_store {
 
             async fn place_order(&self, tenant: &Tenant, new: &NewOrder) -> Result<PlacedOrder> {
                 let merged = merge_order_lines(&new.lines)?;
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let tenant_lock: Option<&str> = $tenant_lock;
                 if let Some(l) = tenant_lock {
@@ -589,6 +591,7 @@ macro_rules! sql_sales_store {
             }
 
             async fn set_order_status(&self, tenant_id: &str, id: &str, to: OrderStatus) -> Result<Option<PlacedOrder>> {
+                let _gate = self.gate().await;
                 let mut tx = self.pool.begin_with($begin_write).await?;
                 let from: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1 AND tenant_id = $2")
                     .bind(id)
@@ -640,7 +643,8 @@ macro_rules! sql_sales_store {
                 .await?;
                 let mut expired = 0;
                 for (id, tenant_id) in due {
-                    let mut tx = self.pool.begin_with($begin_write).await?;
+                    let _gate = self.gate().await;
+                let mut tx = self.pool.begin_with($begin_write).await?;
                     let n = sqlx::query(
                         "UPDATE orders SET status = 'expired', updated_at = $1 WHERE id = $2 AND status = 'awaiting_payment'",
                     )
