@@ -46,6 +46,10 @@ impl FromRequestParts<AppState> for Auth {
                 "not a Comptoir API key (keys start with sk_ or pk_)",
             ));
         }
+        if let Some((key, tenant)) = state.keys.get(token) {
+            tracing::Span::current().record("tenant", tenant.slug.as_str());
+            return Ok(Auth { tenant, key });
+        }
         let key = state
             .store
             .api_key_by_token(token)
@@ -59,7 +63,49 @@ impl FromRequestParts<AppState> for Auth {
             .tenant_by_id(&key.tenant_id)
             .await?
             .ok_or_else(|| ApiError::unauthorized("the key's tenant no longer exists"))?;
+        state.keys.put(token, &key, &tenant);
         tracing::Span::current().record("tenant", tenant.slug.as_str());
         Ok(Auth { tenant, key })
+    }
+}
+
+/// Keys seen in the last seconds, with their tenant: a turn would otherwise spend two database
+/// reads on the key before doing anything. A revocation or a settings change made through this
+/// server clears it at once; one made by another process shows within [`KEY_TTL`].
+#[derive(Default)]
+pub struct KeyCache {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, ApiKey, Tenant)>>,
+}
+
+/// How long a key read stays trusted.
+pub const KEY_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+/// Most keys cached; beyond, the cache starts over.
+const KEY_CACHE_MAX: usize = 10_000;
+
+impl KeyCache {
+    fn get(&self, token: &str) -> Option<(ApiKey, Tenant)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, key, tenant) = entries.get(token)?;
+        (at.elapsed() < KEY_TTL).then(|| (key.clone(), tenant.clone()))
+    }
+
+    fn put(&self, token: &str, key: &ApiKey, tenant: &Tenant) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= KEY_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(
+            token.to_string(),
+            (std::time::Instant::now(), key.clone(), tenant.clone()),
+        );
+    }
+
+    /// Forgets everything (a key revoked, a tenant's settings changed).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }

@@ -71,7 +71,17 @@ impl SearchService {
         store: &dyn Store,
         tenant: &Tenant,
     ) -> Result<Arc<TenantIndex>, StoreError> {
-        let (version, stock_version) = store.versions(&tenant.id).await?;
+        let versions = store.versions(&tenant.id).await?;
+        self.index_at(store, tenant, versions).await
+    }
+
+    /// The same, for (catalogue, stock) versions the caller just read.
+    pub async fn index_at(
+        &self,
+        store: &dyn Store,
+        tenant: &Tenant,
+        (version, stock_version): (i64, i64),
+    ) -> Result<Arc<TenantIndex>, StoreError> {
         let cached = self
             .tenants
             .current(&tenant.id, version, || self.build(store, tenant))

@@ -41,6 +41,7 @@ pub struct AppState {
     pub understanding: Arc<Understanding>,
     pub search: Arc<SearchService>,
     pub conversations: Arc<Conversations>,
+    pub keys: Arc<crate::auth::KeyCache>,
     /// The demo store's public key, when serving `--demo`: the demo shop page at `/` embeds it.
     pub demo_widget_key: Option<String>,
 }
@@ -53,6 +54,7 @@ impl AppState {
             understanding: Arc::new(Understanding::default()),
             search: Arc::new(SearchService::default()),
             conversations: Arc::new(Conversations::new(limits.conversation_rate)),
+            keys: Arc::default(),
             demo_widget_key: None,
         }
     }

@@ -67,6 +67,16 @@ impl Understanding {
         tenant: &Tenant,
     ) -> Result<Arc<Mentions>, StoreError> {
         let version = store.catalogue_version(&tenant.id).await?;
+        self.catalogue_at(store, tenant, version).await
+    }
+
+    /// The same, for a catalogue version the caller just read.
+    pub async fn catalogue_at(
+        &self,
+        store: &dyn Store,
+        tenant: &Tenant,
+        version: i64,
+    ) -> Result<Arc<Mentions>, StoreError> {
         self.catalogues
             .current(&tenant.id, version, || async {
                 let items = read_catalogue(store, tenant).await?;

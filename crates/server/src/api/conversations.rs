@@ -174,10 +174,15 @@ pub async fn message(
     let started = Instant::now();
     metrics::histogram!("comptoir_turn_queue_seconds").record((started - queued).as_secs_f64());
 
-    let tenant_index = st.search.index(st.store.as_ref(), &auth.tenant).await?;
+    // One read of the versions for both caches.
+    let versions = st.store.versions(&auth.tenant.id).await?;
+    let tenant_index = st
+        .search
+        .index_at(st.store.as_ref(), &auth.tenant, versions)
+        .await?;
     let mentions = st
         .understanding
-        .catalogue(st.store.as_ref(), &auth.tenant)
+        .catalogue_at(st.store.as_ref(), &auth.tenant, versions.0)
         .await?;
     let template = st.conversations.template(&auth.tenant);
     let engine = st.understanding.engine();

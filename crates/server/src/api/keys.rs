@@ -49,7 +49,9 @@ pub async fn revoke(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     auth.require(Scope::Admin)?;
-    if st.store.revoke_api_key(&auth.tenant.id, &id).await? {
+    let revoked = st.store.revoke_api_key(&auth.tenant.id, &id).await?;
+    st.keys.clear();
+    if revoked {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("live API key"))

@@ -46,6 +46,7 @@ pub async fn put(
     st.store
         .update_tenant_settings(&auth.tenant.id, &settings)
         .await?;
+    st.keys.clear();
     Ok(Json(settings))
 }
 

@@ -700,6 +700,37 @@ async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
         .await;
     assert_problem(st, &ct, &b, StatusCode::FORBIDDEN, "forbidden");
 
+    // A key revoked by another process (here: straight in the database) stops working within
+    // the key cache's life.
+    let (_, _, _) = srv
+        .call(Method::GET, "/v1/widget/config", Some(&shop.pk), None)
+        .await;
+    let extra = NewApiKey::generate(
+        &srv.store
+            .tenant_by_slug("settings-shop")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        KeyKind::Public,
+        "extra",
+    );
+    srv.store.insert_api_key(&extra).await.unwrap();
+    let (st, _, _) = srv
+        .call(Method::GET, "/v1/widget/config", Some(&extra.token), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    srv.store
+        .revoke_api_key(&extra.key.tenant_id, &extra.key.id)
+        .await
+        .unwrap();
+    tokio::time::sleep(comptoir_server::auth::KEY_TTL + std::time::Duration::from_millis(100))
+        .await;
+    let (st, ct, b) = srv
+        .call(Method::GET, "/v1/widget/config", Some(&extra.token), None)
+        .await;
+    assert_problem(st, &ct, &b, StatusCode::UNAUTHORIZED, "unauthorized");
+
     // The widget reads its look with the public key.
     let (st, _, w) = srv
         .call(
