@@ -43,6 +43,8 @@ pub struct ConversationState {
     pub lead_score: i64,
     /// `open`, or `handoff` once a person was asked for.
     pub status: String,
+    /// The appointment booked here (id, date, time as shown): one per conversation.
+    pub appointment: Option<(String, String, String)>,
     /// Turns so far (the reply wording's seed).
     pub turns: u64,
     /// Product searches so far (lead score).

@@ -355,12 +355,21 @@ impl<'c, 'a> Toolbox<'c, 'a> {
             }
             ToolCall::AnswerFaq { topic } => ToolResult::Faq {
                 topic: topic.clone(),
+                // The merchant's own answer first, then the template's default.
                 answer: self
                     .ctx
-                    .template
+                    .tenant
+                    .settings
                     .faq
                     .get(topic)
-                    .and_then(|e| crate::Template::text(&e.answer, self.lang))
+                    .and_then(|a| crate::Template::text(a, self.lang))
+                    .or_else(|| {
+                        self.ctx
+                            .template
+                            .faq
+                            .get(topic)
+                            .and_then(|e| crate::Template::text(&e.answer, self.lang))
+                    })
                     .map(str::to_string),
             },
         })
@@ -573,7 +582,10 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         if state.cart.is_empty() {
             if let Some(id) = state.last_order.clone() {
                 if let Some(o) = self.ctx.store.order(&self.ctx.tenant.id, &id).await? {
-                    return Ok(self.placed(&o, true));
+                    // A repeated checkout answers with its order, unless that order is over.
+                    if o.status.holds_stock() {
+                        return Ok(self.placed(&o, true));
+                    }
                 }
             }
             return Ok(failed("cart_empty", "the cart is empty"));
@@ -788,6 +800,13 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         let (Some(date), Some(time)) = (date, time) else {
             return Ok(ToolResult::Slots { free });
         };
+        // One booking per conversation: a widget key must not be able to fill the calendar.
+        if state.appointment.is_some() {
+            return Ok(failed(
+                "already_booked",
+                "this conversation already has an appointment",
+            ));
+        }
         let (Ok(d), Ok(t)) = (
             NaiveDate::parse_from_str(date, "%Y-%m-%d"),
             NaiveTime::parse_from_str(time, "%H:%M"),
@@ -797,9 +816,16 @@ impl<'c, 'a> Toolbox<'c, 'a> {
         let start = NaiveDateTime::new(d, t);
         use chrono::Datelike;
         let end_time = t + Duration::minutes(duration);
+        // Starts fall on the grid of the day (opening + k × duration): bookings never overlap.
+        let on_grid = (t - opens).num_minutes() >= 0 && (t - opens).num_minutes() % duration == 0;
         let reason = if start <= now_local {
             Some("past")
-        } else if !rules.open_on(d.weekday()) || t < opens || end_time > closes || end_time < t {
+        } else if !rules.open_on(d.weekday())
+            || t < opens
+            || end_time > closes
+            || end_time < t
+            || !on_grid
+        {
             Some("closed")
         } else {
             None

@@ -62,6 +62,9 @@ pub struct TenantSettings {
     /// What the shopper is told to do to pay a manual order (bank details, pay on delivery).
     /// `None`: a generic sentence naming the order reference.
     pub payment_instructions: Option<String>,
+    /// The merchant's own FAQ answers, by topic (`shipping`, `returns`, `payment`, `hours`, or
+    /// any topic of the template) and language; they replace the template's defaults.
+    pub faq: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 impl Default for TenantSettings {
@@ -71,6 +74,7 @@ impl Default for TenantSettings {
             widget: WidgetSettings::default(),
             reservation_minutes: 48 * 60,
             payment_instructions: None,
+            faq: Default::default(),
         }
     }
 }
@@ -119,6 +123,22 @@ impl TenantSettings {
         ] {
             if v.as_ref().is_some_and(|v| v.chars().count() > max) {
                 return Err(format!("{field}: at most {max} characters"));
+            }
+        }
+        if self.faq.len() > 50 {
+            return Err("faq: at most 50 topics".into());
+        }
+        for (topic, answers) in &self.faq {
+            if topic.is_empty() || topic.len() > 40 {
+                return Err("faq: topics are 1 to 40 characters".into());
+            }
+            for (lang, text) in answers {
+                if !matches!(lang.as_str(), "fr" | "en" | "de" | "it" | "es") {
+                    return Err(format!("faq.{topic}: languages are fr, en, de, it, es"));
+                }
+                if text.trim().is_empty() || text.chars().count() > 1000 {
+                    return Err(format!("faq.{topic}.{lang}: 1 to 1000 characters"));
+                }
             }
         }
         if !(1..=60 * 24 * 30).contains(&self.reservation_minutes) {

@@ -117,7 +117,11 @@ impl Conversations {
 
     /// Admits one message of a conversation: its lock to hold for the turn, or how long to
     /// wait when it sends too fast.
-    pub fn admit(&self, conversation_id: &str) -> Result<Arc<tokio::sync::Mutex<()>>, Duration> {
+    pub fn admit(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+    ) -> Result<Arc<tokio::sync::Mutex<()>>, Duration> {
         let now = Instant::now();
         let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
         // Swept at most every few seconds: a sweep reads every gate.
@@ -134,7 +138,7 @@ impl Conversations {
         let rate = self.rate;
         let gate = gates
             .by_conversation
-            .entry(conversation_id.to_string())
+            .entry(format!("{tenant_id}/{conversation_id}"))
             .or_insert_with(|| Gate {
                 lock: Arc::new(tokio::sync::Mutex::new(())),
                 tokens: rate.burst,
@@ -149,6 +153,20 @@ impl Conversations {
         }
         gate.tokens -= 1.0;
         Ok(Arc::clone(&gate.lock))
+    }
+
+    /// Drops a gate admitted for a conversation that turned out not to exist, so made-up ids
+    /// cost no memory.
+    pub fn forget(&self, tenant_id: &str, conversation_id: &str) {
+        let mut gates = self.gates.lock().unwrap_or_else(|e| e.into_inner());
+        let key = format!("{tenant_id}/{conversation_id}");
+        if gates
+            .by_conversation
+            .get(&key)
+            .is_some_and(|g| Arc::strong_count(&g.lock) <= 2)
+        {
+            gates.by_conversation.remove(&key);
+        }
     }
 
     /// Gates held now (memory accounting in benchmarks).
@@ -179,10 +197,14 @@ mod tests {
             burst: 3.0,
         });
         for _ in 0..3 {
-            assert!(c.admit("a").is_ok());
+            assert!(c.admit("t", "a").is_ok());
         }
-        let wait = c.admit("a").unwrap_err();
+        let wait = c.admit("t", "a").unwrap_err();
         assert!(wait > Duration::ZERO && wait <= Duration::from_millis(200));
-        assert!(c.admit("b").is_ok());
+        assert!(c.admit("t", "b").is_ok());
+        assert!(
+            c.admit("u", "a").is_ok(),
+            "another tenant's id shares nothing"
+        );
     }
 }

@@ -62,6 +62,7 @@ impl Turn<'_, '_> {
     /// Adds to the cart, never beyond stock; out of stock, offers the closest in-stock
     /// variant or product and a back-in-stock notice; upsells once.
     pub(super) async fn add(&mut self, sku: &str, quantity: i64) -> Result<(), AgentError> {
+        let had = self.state.cart.line(sku).map_or(0, |l| l.quantity);
         let r = self
             .tools
             .call(
@@ -83,17 +84,17 @@ impl Turn<'_, '_> {
                     .as_ref()
                     .map(|c| c.title.clone())
                     .unwrap_or_else(|| sku.to_string());
-                let line = self.state.cart.line(sku).cloned();
-                let before = now - requested;
-                let added = (now - before.max(0)).max(0);
-                let capped = card
-                    .as_ref()
-                    .and_then(|c| c.stock)
-                    .is_some_and(|s| now >= s)
-                    && added < requested;
+                // What the cart really gained, capped by stock or the line limit.
+                let added = (now - had).max(0);
+                let capped = added < requested;
                 let total = self.cart_total();
                 if capped {
-                    let available = card.as_ref().and_then(|c| c.stock).unwrap_or(0).to_string();
+                    let available = card
+                        .as_ref()
+                        .and_then(|c| c.stock)
+                        .unwrap_or(now)
+                        .min(MAX_LINE_QUANTITY)
+                        .to_string();
                     self.say(
                         "added_capped",
                         &[
@@ -116,7 +117,6 @@ impl Turn<'_, '_> {
                     self.focus_on(c);
                 }
                 self.state.stage = Stage::Cart;
-                let _ = line;
                 if !self.state.upsold {
                     self.upsell(sku).await?;
                 }
@@ -151,10 +151,11 @@ impl Turn<'_, '_> {
             )
             .await?;
         if let ToolResult::Recommendations { upsell, .. } = r {
+            // A step up, not a leap: at most 30% dearer.
+            let ceiling = price * Decimal::new(13, 1);
             let better = upsell.into_iter().find(|u| {
-                u.in_stock
-                    && u.product_id != card.product_id
-                    && u.price.parse::<Decimal>().unwrap_or_default() > price
+                let p = u.price.parse::<Decimal>().unwrap_or_default();
+                u.in_stock && u.product_id != card.product_id && p > price && p <= ceiling
             });
             if let Some(u) = better {
                 self.state.upsold = true;

@@ -370,6 +370,11 @@ impl<'t, 'a> Turn<'t, 'a> {
                 }
                 EntityKind::Phone => self.state.profile.phone = Some(v),
                 EntityKind::PersonName => self.state.profile.name = Some(v),
+                // "Under 100 dollars" in a euro shop is no euro budget: not applied.
+                EntityKind::PriceMax | EntityKind::PriceMin
+                    if e.currency
+                        .as_deref()
+                        .is_some_and(|c| c != self.ctx.tenant.currency.as_str()) => {}
                 EntityKind::PriceMax => self.state.prefs.price_max = Some(v),
                 EntityKind::PriceMin => self.state.prefs.price_min = Some(v),
                 EntityKind::Color => {

@@ -161,6 +161,17 @@ impl Turn<'_, '_> {
                     self.say("deny_ok", &[]);
                     return Ok(true);
                 }
+                // A name alone ("My name is Ada Lovelace"): kept, and the question stays.
+                if entity(u, EntityKind::PersonName).is_some() {
+                    if let Some(("appointment", id)) = purpose.split_once(':') {
+                        let id = id.to_string();
+                        self.tools
+                            .call(self.state, ToolCall::UpdateAppointment { id })
+                            .await?;
+                    }
+                    self.say("lead_ask_contact", &[]);
+                    return Ok(true);
+                }
                 self.state.pending = None;
                 Ok(false)
             }
@@ -248,11 +259,16 @@ impl Turn<'_, '_> {
         match self.state.pending.take() {
             Some(Pending::Offer { sku, replaces }) => {
                 if let Some(old) = replaces {
+                    // The better one first; the old line goes only once it is in the cart.
                     let q = self.state.cart.line(&old).map_or(1, |l| l.quantity);
-                    self.tools
-                        .call(self.state, ToolCall::RemoveFromCart { sku: old })
-                        .await?;
-                    self.add(&sku, q).await
+                    self.add(&sku, q).await?;
+                    if self.state.cart.line(&sku).is_some() && self.state.cart.line(&old).is_some()
+                    {
+                        self.tools
+                            .call(self.state, ToolCall::RemoveFromCart { sku: old })
+                            .await?;
+                    }
+                    Ok(())
                 } else {
                     self.add(&sku, 1).await
                 }

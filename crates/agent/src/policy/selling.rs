@@ -76,8 +76,20 @@ impl Turn<'_, '_> {
             return Ok(());
         }
         self.state.stage = Stage::Considering;
-        self.remember_shown(&items);
-        let cards: Vec<ProductCard> = items.into_iter().take(SHOWN_CARDS).collect();
+        let mut cards: Vec<ProductCard> = items.into_iter().take(SHOWN_CARDS).collect();
+        // The variant asked for is sold out ("the red one in 42"): show the product's closest
+        // variant in stock right after it.
+        let mut sold_out: Option<(ProductCard, ProductCard)> = None;
+        if let Some(first) = cards.first().cloned().filter(|c| !c.in_stock) {
+            if let Some(alt) = self.in_stock_sibling(&first).await? {
+                cards.retain(|c| c.sku != alt.sku);
+                cards.insert(1, alt.clone());
+                cards.truncate(SHOWN_CARDS);
+                sold_out = Some((first, alt));
+            }
+        }
+        // "The second one" means the second card the shopper sees.
+        self.remember_shown(&cards);
         if relaxed {
             self.say("results_relaxed", &[]);
         } else if cards.len() == 1 {
@@ -87,27 +99,18 @@ impl Turn<'_, '_> {
         }
         let median = median_price(&cards);
         self.reply.products = cards;
-        // The variant asked for is sold out ("the red one in 42"): say so, and show the
-        // product's closest variant in stock next to it.
-        if let Some(first) = self.reply.products.first().cloned().filter(|c| !c.in_stock) {
-            if let Some(alt) = self.in_stock_sibling(&first).await? {
-                let title = |c: &ProductCard| match &c.variant {
-                    Some(v) => format!("{} ({v})", c.title),
-                    None => c.title.clone(),
-                };
-                self.say(
-                    "out_of_stock_alternative",
-                    &[("title", &title(&first)), ("alternative", &title(&alt))],
-                );
-                self.quick("qr_add", &format!("add:{}", alt.sku));
-                self.reply.products.retain(|c| c.sku != alt.sku);
-                self.reply.products.insert(1, alt);
-                self.reply.products.truncate(SHOWN_CARDS);
-                self.state.pending = Some(Pending::BackInStock {
-                    sku: first.sku.clone(),
-                });
-                return Ok(());
-            }
+        if let Some((first, alt)) = sold_out {
+            let title = |c: &ProductCard| match &c.variant {
+                Some(v) => format!("{} ({v})", c.title),
+                None => c.title.clone(),
+            };
+            self.say(
+                "out_of_stock_alternative",
+                &[("title", &title(&first)), ("alternative", &title(&alt))],
+            );
+            self.quick("qr_add", &format!("add:{}", alt.sku));
+            self.state.pending = Some(Pending::BackInStock { sku: first.sku });
+            return Ok(());
         }
         if total > TOO_MANY && !relaxed {
             if let Some(slot) = self.next_question() {
@@ -456,11 +459,33 @@ impl Turn<'_, '_> {
                         .variants
                         .iter()
                         .filter(|v| v.stock.is_none_or(|s| s > 0))
-                        .filter_map(|v| crate::reply::variant_label(&v.options.0))
+                        .filter_map(|v| {
+                            let shown: Vec<(String, String)> = v
+                                .options
+                                .0
+                                .iter()
+                                .map(|(k, val)| {
+                                    (
+                                        k.clone(),
+                                        index.analyzer().localize_value(val, self.lang.code()),
+                                    )
+                                })
+                                .collect();
+                            crate::reply::variant_label(&shown)
+                        })
                         .collect();
                     options.dedup();
                     options.truncate(8);
-                    return Err((w.clone(), options));
+                    // The value asked for, as a word of the shopper's language ("purple" →
+                    // "violet" in French), sizes as they are.
+                    let asked = index
+                        .analyzer()
+                        .lexicon
+                        .names
+                        .get(&(w.clone(), self.lang.code().to_string()))
+                        .cloned()
+                        .unwrap_or_else(|| w.to_uppercase());
+                    return Err((asked, options));
                 }
             }
         }

@@ -108,14 +108,7 @@ impl Turn<'_, '_> {
             self.quick("qr_human", "human");
             return Ok(());
         }
-        if date.is_some()
-            && time.is_some()
-            && self.state.profile.name.is_none()
-            && self.state.profile.email.is_none()
-            && self.state.profile.phone.is_none()
-        {
-            // Book first, contact after: the slot is what people race for.
-        }
+        // Book first, contact after: the slot is what people race for.
         let r = self
             .tools
             .call(
@@ -129,6 +122,7 @@ impl Turn<'_, '_> {
         match r {
             ToolResult::Appointment { id, date, time } => {
                 self.state.pending = None;
+                self.state.appointment = Some((id.clone(), date.clone(), time.clone()));
                 self.say("appointment_booked", &[("date", &date), ("time", &time)]);
                 if self.state.profile.email.is_none() && self.state.profile.phone.is_none() {
                     self.say("appointment_need_contact", &[]);
@@ -152,7 +146,16 @@ impl Turn<'_, '_> {
             ToolResult::SlotUnavailable { reason, free } => {
                 match reason.as_str() {
                     "taken" => {
-                        let (d, t) = (date.unwrap_or_default(), time.unwrap_or_default());
+                        let d = date
+                            .as_deref()
+                            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                            .map(|d| crate::format::date(d, self.lang))
+                            .unwrap_or_default();
+                        let t = time
+                            .as_deref()
+                            .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
+                            .map(|t| crate::format::time(t, self.lang))
+                            .unwrap_or_default();
                         self.say("appointment_taken", &[("date", &d), ("time", &t)]);
                     }
                     _ => self.say("appointment_closed", &[]),
@@ -162,6 +165,15 @@ impl Turn<'_, '_> {
             ToolResult::Slots { free } => {
                 self.say("appointment_ask_date", &[]);
                 self.offer_slots(free);
+            }
+            ToolResult::Failed { code, .. } if code == "already_booked" => {
+                // Moving an appointment is for a person to do.
+                if let Some((_, d, t)) = self.state.appointment.clone() {
+                    self.say("appointment_booked", &[("date", &d), ("time", &t)]);
+                }
+                self.state.pending = Some(Pending::Handoff);
+                self.say("handoff_offer", &[]);
+                self.quick("qr_human", "human");
             }
             _ => self.say("fallback", &[]),
         }

@@ -157,15 +157,22 @@ pub async fn message(
         ),
         _ => return Err(ApiError::invalid("text", "send either `text` or `action`")),
     };
-    let lock = st.conversations.admit(&id).map_err(|wait| {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many messages in this conversation; wait a moment",
-        );
-        e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
-        e
-    })?;
+    if id.len() > 64 {
+        return Err(ApiError::not_found("conversation"));
+    }
+    // Gates are per tenant and conversation: another tenant's ids share nothing.
+    let lock = st
+        .conversations
+        .admit(&auth.tenant.id, &id)
+        .map_err(|wait| {
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many messages in this conversation; wait a moment",
+            );
+            e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+            e
+        })?;
     let _held = lock.lock().await;
     let queued = Instant::now();
     let _working = st.conversations.work().await;
@@ -189,7 +196,13 @@ pub async fn message(
     let mut attempt = 0;
     let (outcome, lang) = loop {
         attempt += 1;
-        let record = conversation(&st, &auth, &id).await?;
+        let record = match conversation(&st, &auth, &id).await {
+            Ok(r) => r,
+            Err(e) => {
+                st.conversations.forget(&auth.tenant.id, &id);
+                return Err(e);
+            }
+        };
         let mut state: ConversationState = serde_json::from_str(&record.state)
             .map_err(|e| ApiError::internal(format!("conversation {id} state: {e}")))?;
         let ctx = TurnContext {

@@ -653,7 +653,7 @@ async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(cur["template"], "general");
-    let mine = json!({"template": "fashion", "widget": {"name": "Lou", "color": "#aa3300", "welcome": "Salut !"}, "reservation_minutes": 1, "payment_instructions": "Virement sur FR76 1234"});
+    let mine = json!({"template": "fashion", "widget": {"name": "Lou", "color": "#aa3300", "welcome": "Salut !"}, "reservation_minutes": 1, "payment_instructions": "Virement sur FR76 1234", "faq": {"shipping": {"fr": "Livraison par coursier à vélo sous 24 h."}}});
     let (st, _, b) = srv
         .call(
             Method::PUT,
@@ -810,6 +810,28 @@ async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
     )
     .await;
     assert_eq!(b["reply"]["order"]["status"], "expired", "{b}");
+    // A repeated checkout never re-announces an order that is over.
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"action": {"type": "checkout"}}),
+    )
+    .await;
+    assert!(b["reply"]["order"].is_null(), "{b}");
+    assert_eq!(b["cart"]["count"], 0);
+    // The merchant's own FAQ answer replaces the template's default.
+    let b = say(
+        &srv,
+        &shop.pk,
+        &conv,
+        json!({"text": "Quels sont vos délais de livraison ?"}),
+    )
+    .await;
+    assert!(
+        b["reply"]["text"].as_str().unwrap().contains("coursier"),
+        "{b}"
+    );
     srv.stop().await;
 }
 
