@@ -59,7 +59,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tenant", get(api::tenant::get))
         .route(
             "/v1/tenant/settings",
-            get(api::settings::get).put(api::settings::put),
+            get(api::settings::get)
+                .put(api::settings::put)
+                .patch(api::settings::patch),
         )
         .route("/v1/templates", get(api::settings::templates))
         .route("/v1/templates/{id}", get(api::settings::template_source))

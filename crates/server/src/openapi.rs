@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         api::orders::update,
         api::settings::get,
         api::settings::put,
+        api::settings::patch,
         api::settings::templates,
         api::settings::template_source,
         api::settings::widget_config,

@@ -33,6 +33,50 @@ pub async fn put(
     ApiJson(settings): ApiJson<TenantSettings>,
 ) -> ApiResult<Json<TenantSettings>> {
     auth.require(Scope::Admin)?;
+    save(&st, &auth, settings).await
+}
+
+#[utoipa::path(patch, path = "/v1/tenant/settings", tag = "tenant",
+    request_body(content = Object, description = "A JSON merge patch (RFC 7396): the fields sent change, `null` resets one, the others stay"),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The settings saved"), (status = 422, body = Problem)))]
+pub async fn patch(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<TenantSettings>> {
+    auth.require(Scope::Admin)?;
+    if !patch.is_object() {
+        return Err(ApiError::invalid("body", "a JSON object"));
+    }
+    let mut current = serde_json::to_value(&auth.tenant.settings).map_err(ApiError::internal)?;
+    merge(&mut current, patch);
+    let settings: TenantSettings = serde_json::from_value(current)
+        .map_err(|e| ApiError::invalid("settings", e.to_string()))?;
+    save(&st, &auth, settings).await
+}
+
+/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
+fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(&k);
+                } else {
+                    merge(t.entry(k).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p,
+    }
+}
+
+async fn save(
+    st: &AppState,
+    auth: &Auth,
+    settings: TenantSettings,
+) -> ApiResult<Json<TenantSettings>> {
     if let Err(m) = settings.validate() {
         let (field, message) = m.split_once(": ").unwrap_or(("settings", m.as_str()));
         return Err(ApiError::invalid(field, message));

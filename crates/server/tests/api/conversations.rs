@@ -700,6 +700,48 @@ async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
         .await;
     assert_problem(st, &ct, &b, StatusCode::FORBIDDEN, "forbidden");
 
+    // PATCH changes only what it names; null resets a field to its default.
+    let (st, _, b) = srv
+        .call(
+            Method::PATCH,
+            "/v1/tenant/settings",
+            Some(&shop.sk),
+            Some(json!({"widget": {"color": "#123456"}, "payment_instructions": null})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(
+        (
+            b["widget"]["color"].as_str(),
+            b["widget"]["name"].as_str(),
+            b["template"].as_str()
+        ),
+        (Some("#123456"), Some("Lou"), Some("fashion"))
+    );
+    assert!(b["payment_instructions"].is_null());
+    let (st, ct, b) = srv
+        .call(
+            Method::PATCH,
+            "/v1/tenant/settings",
+            Some(&shop.sk),
+            Some(json!({"widget": {"color": "blue"}})),
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    srv.call(
+        Method::PATCH,
+        "/v1/tenant/settings",
+        Some(&shop.sk),
+        Some(json!({"widget": {"color": "#aa3300"}, "payment_instructions": "Virement sur FR76 1234"})),
+    )
+    .await;
+
     // A key revoked by another process (here: straight in the database) stops working within
     // the key cache's life.
     let (_, _, _) = srv
