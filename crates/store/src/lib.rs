@@ -193,6 +193,13 @@ pub trait SalesStore: Send + Sync {
         state: &str,
     ) -> Result<ConversationRecord>;
     async fn conversation(&self, tenant_id: &str, id: &str) -> Result<Option<ConversationRecord>>;
+    /// The conversation with its tenant's (catalogue, stock) versions, in one read: what a turn
+    /// needs before it starts.
+    async fn conversation_for_turn(
+        &self,
+        tenant_id: &str,
+        id: &str,
+    ) -> Result<Option<(ConversationRecord, (i64, i64))>>;
     /// Saves the state and appends the turn in one transaction, if the conversation is still
     /// at `expected_version`; `Ok(false)` when another turn was saved in between (nothing
     /// written) or the conversation does not exist.

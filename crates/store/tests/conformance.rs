@@ -1015,6 +1015,18 @@ async fn sales_story(store: Arc<dyn Store>) {
         (2, 2, r#"{"n":2}"#, 10)
     );
     assert_eq!(got.locale.as_deref(), Some("fr"));
+    let (with, versions) = store
+        .conversation_for_turn(&a.id, &c.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(with, got);
+    assert_eq!(versions, store.versions(&a.id).await.unwrap());
+    assert!(store
+        .conversation_for_turn(&b.id, &c.id)
+        .await
+        .unwrap()
+        .is_none());
     let turns = store.turns(&a.id, &c.id, 0, 100).await.unwrap();
     assert_eq!(turns.iter().map(|t| t.seq).collect::<Vec<_>>(), vec![1, 2]);
     assert_eq!(turns[1].server_us, 2);

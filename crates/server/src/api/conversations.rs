@@ -181,28 +181,29 @@ pub async fn message(
     let started = Instant::now();
     metrics::histogram!("comptoir_turn_queue_seconds").record((started - queued).as_secs_f64());
 
-    // One read of the versions for both caches.
-    let versions = st.store.versions(&auth.tenant.id).await?;
-    let tenant_index = st
-        .search
-        .index_at(st.store.as_ref(), &auth.tenant, versions)
-        .await?;
-    let mentions = st
-        .understanding
-        .catalogue_at(st.store.as_ref(), &auth.tenant, versions.0)
-        .await?;
     let template = st.conversations.template(&auth.tenant);
     let engine = st.understanding.engine();
     let mut attempt = 0;
     let (outcome, lang) = loop {
         attempt += 1;
-        let record = match conversation(&st, &auth, &id).await {
-            Ok(r) => r,
-            Err(e) => {
-                st.conversations.forget(&auth.tenant.id, &id);
-                return Err(e);
-            }
+        // The conversation and the versions of the shop's caches, in one read.
+        let found = if id.len() > 64 {
+            None
+        } else {
+            st.store.conversation_for_turn(&auth.tenant.id, &id).await?
         };
+        let Some((record, versions)) = found else {
+            st.conversations.forget(&auth.tenant.id, &id);
+            return Err(ApiError::not_found("conversation"));
+        };
+        let tenant_index = st
+            .search
+            .index_at(st.store.as_ref(), &auth.tenant, versions)
+            .await?;
+        let mentions = st
+            .understanding
+            .catalogue_at(st.store.as_ref(), &auth.tenant, versions.0)
+            .await?;
         let mut state: ConversationState = serde_json::from_str(&record.state)
             .map_err(|e| ApiError::internal(format!("conversation {id} state: {e}")))?;
         let ctx = TurnContext {

@@ -264,6 +264,30 @@ macro_rules! sql_sales_store {
                 r.as_ref().map(Self::conversation_from_row).transpose()
             }
 
+            async fn conversation_for_turn(
+                &self,
+                tenant_id: &str,
+                id: &str,
+            ) -> Result<Option<(ConversationRecord, (i64, i64))>> {
+                let r = sqlx::query(
+                    "SELECT c.id, c.tenant_id, c.channel, c.locale, c.status, c.state, c.version, c.turns, \
+                     c.lead_score, c.created_at, c.updated_at, t.catalogue_version, t.stock_version \
+                     FROM conversations c JOIN tenants t ON t.id = c.tenant_id \
+                     WHERE c.id = $1 AND c.tenant_id = $2",
+                )
+                .bind(id)
+                .bind(tenant_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                match r {
+                    None => Ok(None),
+                    Some(r) => Ok(Some((
+                        Self::conversation_from_row(&r)?,
+                        (r.try_get("catalogue_version")?, r.try_get("stock_version")?),
+                    ))),
+                }
+            }
+
             async fn record_turn(&self, tenant_id: &str, u: &ConversationUpdate<'_>, turn: &NewTurn) -> Result<bool> {
                 let now = now_ms();
                 let _gate = self.gate().await;
