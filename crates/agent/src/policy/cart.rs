@@ -600,4 +600,59 @@ impl Turn<'_, '_> {
         }
         (lines.len() == 1).then(|| lines[0].sku.clone())
     }
+
+    /// What goes with a product: the merchant's rules and what shoppers bought with it, then
+    /// similar ones, in stock.
+    pub(super) async fn goes_with_product(&mut self, focus: &Shown) -> Result<(), AgentError> {
+        let r = self
+            .tools
+            .call(
+                self.state,
+                ToolCall::Recommend {
+                    product_id: focus.product_id.clone(),
+                    budget: None,
+                },
+            )
+            .await?;
+        let mut cards = Vec::new();
+        if let ToolResult::Recommendations {
+            cross_sell,
+            similar,
+            ..
+        } = r
+        {
+            let in_cart: Vec<String> = self
+                .state
+                .cart
+                .lines
+                .iter()
+                .map(|l| l.product_id.clone())
+                .collect();
+            for c in cross_sell.into_iter().chain(similar) {
+                if c.in_stock
+                    && c.product_id != focus.product_id
+                    && !in_cart.contains(&c.product_id)
+                    && !cards
+                        .iter()
+                        .any(|x: &ProductCard| x.product_id == c.product_id)
+                {
+                    cards.push(c);
+                }
+            }
+        }
+        cards.truncate(3);
+        match cards.first() {
+            Some(first) => {
+                let p = self.price(&first.price, &first.currency);
+                self.say("cross_sell", &[("title", &first.title), ("price", &p)]);
+                self.remember_shown(&cards);
+                self.reply.products = cards;
+            }
+            None => {
+                let q = focus.title.clone();
+                self.say("results_none", &[("query", &q)]);
+            }
+        }
+        Ok(())
+    }
 }

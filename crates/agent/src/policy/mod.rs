@@ -427,6 +427,21 @@ impl<'t, 'a> Turn<'t, 'a> {
             self.acted_as("add_to_cart");
             return self.add_from_text(u, folded).await;
         }
+        // "What goes with it?": what the shop recommends with the product in focus.
+        if goes_with(folded) && !matches!(intent, "checkout" | "view_cart" | "talk_to_human") {
+            if let Some(focus) = self.state.focus.clone().or_else(|| {
+                self.state.cart.lines.last().map(|l| Shown {
+                    product_id: l.product_id.clone(),
+                    sku: l.sku.clone(),
+                    title: l.title.clone(),
+                    price: l.unit_price.clone(),
+                    colors: Vec::new(),
+                })
+            }) {
+                self.acted_as("product_search");
+                return self.goes_with_product(&focus).await;
+            }
+        }
         // "I want 2" about the product in focus.
         if matches!(intent, "out_of_scope" | "affirm" | "product_search")
             && !has_product_words(u)
@@ -795,6 +810,35 @@ const NEGATIONS: [&str; 10] = [
     "not", "no", "pas", "sans", "kein", "keine", "nicht", "non", "senza", "sin",
 ];
 
+/// "What goes with it?" in five languages, on folded text.
+const GOES_WITH: [&str; 16] = [
+    "go with",
+    "goes with",
+    "go well with",
+    "match it",
+    "pair with",
+    "va avec",
+    "aller avec",
+    "associer",
+    "passt dazu",
+    "dazu passt",
+    "kombinieren",
+    "abbinare",
+    "abbinato",
+    "sta bene con",
+    "combina con",
+    "combinar",
+];
+
+fn goes_with(folded: &str) -> bool {
+    let words = folded.replace(|c: char| !c.is_alphanumeric(), " ");
+    let padded = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    GOES_WITH.iter().any(|w| padded.contains(&format!(" {w} ")))
+}
+
 /// Words of taking a product ("I'll take it", "je prends", "ich nehme"), on folded text.
 const TAKING: [&str; 22] = [
     "i ll take",
@@ -966,6 +1010,20 @@ mod tests {
         ] {
             assert!(!is_change(&fold(t)), "{t}");
         }
+    }
+
+    #[test]
+    fn spots_what_goes_with_a_product() {
+        for t in [
+            "What else would go with it?",
+            "Qu'est-ce qui va avec ?",
+            "Was passt dazu?",
+            "Con cosa lo posso abbinare?",
+            "¿Con qué lo puedo combinar?",
+        ] {
+            assert!(goes_with(&fold(t)), "{t}");
+        }
+        assert!(!goes_with(&fold("I want to go to the shop")));
     }
 
     #[test]
