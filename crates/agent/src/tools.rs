@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use comptoir_domain::{
     CatalogueEntry, Customer, LeadKind, NewAppointment, NewLead, NewOrder, OrderLineRequest,
-    OrderStatus, PlacedOrder,
+    PlacedOrder,
 };
 use comptoir_search::{Filters, RecommendRequest, SearchRequest, Session, Trait};
 use comptoir_store::StoreError;
@@ -960,9 +960,4 @@ fn line_of(card: &ProductCard, quantity: i64) -> CartLine {
         currency: card.currency.clone(),
         digital: card.digital,
     }
-}
-
-/// Whether an order still counts for "where is my order" answers.
-pub fn is_live(status: &str) -> bool {
-    OrderStatus::parse(status).is_some_and(|s| s.holds_stock())
 }

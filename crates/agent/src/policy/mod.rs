@@ -171,6 +171,22 @@ impl<'t, 'a> Turn<'t, 'a> {
         self.price(&v.total, &v.currency)
     }
 
+    /// A search of the tenant's index in the conversation's language, for the policy's own
+    /// reading of a message (is it a refinement, a product named alone, which one it names).
+    pub(super) fn peek(
+        &self,
+        text: &str,
+        limit: usize,
+        explain: bool,
+    ) -> comptoir_search::SearchResults {
+        let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
+        let mut req = comptoir_search::SearchRequest::new(text);
+        req.lang = comptoir_domain::Lang::parse(self.lang.code());
+        req.limit = limit;
+        req.explain = explain;
+        index.search(&req)
+    }
+
     fn set_lang(&mut self, l: Lang) {
         self.lang = l;
         self.tools.lang = l;
@@ -543,9 +559,9 @@ impl<'t, 'a> Turn<'t, 'a> {
                     }
                 }
             }
-            "return_refund" => self.faq_or_handoff("returns").await?,
-            "shipping_info" => self.faq_or_handoff("shipping").await?,
-            "payment_info" => self.faq_or_handoff("payment").await?,
+            "return_refund" => self.faq("returns").await?,
+            "shipping_info" => self.faq("shipping").await?,
+            "payment_info" => self.faq("payment").await?,
             "book_appointment" => {
                 let date = entity(u, EntityKind::Date).map(|e| e.value.clone());
                 let time = entity(u, EntityKind::Time).map(|e| e.value.clone());
@@ -629,12 +645,7 @@ impl<'t, 'a> Turn<'t, 'a> {
             u.intent.as_str(),
             "return_refund" | "shipping_info" | "payment_info" | "license_help" | "tech_support"
         );
-        let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
-        let mut req = comptoir_search::SearchRequest::new(text);
-        req.lang = comptoir_domain::Lang::parse(self.lang.code());
-        req.limit = 1;
-        req.explain = true;
-        let r = index.search(&req);
+        let r = self.peek(text, 1, true);
         let coverage = r
             .hits
             .first()
@@ -831,12 +842,7 @@ const GOES_WITH: [&str; 16] = [
 ];
 
 fn goes_with(folded: &str) -> bool {
-    let words = folded.replace(|c: char| !c.is_alphanumeric(), " ");
-    let padded = format!(
-        " {} ",
-        words.split_whitespace().collect::<Vec<_>>().join(" ")
-    );
-    GOES_WITH.iter().any(|w| padded.contains(&format!(" {w} ")))
+    has_phrase(folded, &GOES_WITH)
 }
 
 /// Words of taking a product ("I'll take it", "je prends", "ich nehme"), on folded text.
@@ -866,10 +872,7 @@ const TAKING: [&str; 22] = [
 ];
 
 fn is_taking(folded: &str) -> bool {
-    let padded = format!(" {} ", folded.replace(|c: char| !c.is_alphanumeric(), " "));
-    let padded = padded.split_whitespace().collect::<Vec<_>>().join(" ");
-    let padded = format!(" {padded} ");
-    TAKING.iter().any(|w| padded.contains(&format!(" {w} ")))
+    has_phrase(folded, &TAKING)
 }
 
 fn is_cheaper(folded: &str) -> bool {
@@ -881,8 +884,18 @@ fn is_dearer(folded: &str) -> bool {
 }
 
 fn is_change(folded: &str) -> bool {
-    let padded = format!(" {} ", folded.replace(|c: char| !c.is_alphanumeric(), " "));
-    CHANGE.iter().any(|w| padded.contains(&format!(" {w} ")))
+    has_phrase(folded, &CHANGE)
+}
+
+/// Whether a folded message holds one of `phrases` as whole words ("set it" in "set it to 3",
+/// never in "sunset items").
+fn has_phrase(folded: &str, phrases: &[&str]) -> bool {
+    let words = folded.replace(|c: char| !c.is_alphanumeric(), " ");
+    let padded = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
 }
 
 /// How many the shopper asked for: the quantity entity, or a bare number 1–99 that is no

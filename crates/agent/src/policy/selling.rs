@@ -181,11 +181,7 @@ impl Turn<'_, '_> {
 
     /// Whether a message only narrows the last search (its words are filters and attributes).
     pub(super) fn is_refinement(&self, text: &str) -> bool {
-        let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
-        let mut req = comptoir_search::SearchRequest::new(text);
-        req.lang = comptoir_domain::Lang::parse(self.lang.code());
-        req.limit = 1;
-        let r = index.search(&req);
+        let r = self.peek(text, 1, false);
         r.interpretation.terms.is_empty()
             || (r.total == 0
                 && r.interpretation.unmatched.len() == r.interpretation.terms.len()
@@ -372,12 +368,8 @@ impl Turn<'_, '_> {
         if candidates.is_empty() {
             return None;
         }
-        let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
-        let mut req = comptoir_search::SearchRequest::new(text);
-        req.lang = comptoir_domain::Lang::parse(self.lang.code());
-        req.limit = 50;
-        let r = index.search(&req);
-        r.hits
+        self.peek(text, 50, false)
+            .hits
             .iter()
             .find(|h| candidates.contains(&h.product_id))
             .map(|h| h.product_id.clone())
@@ -386,16 +378,9 @@ impl Turn<'_, '_> {
     /// The product a message names in the whole catalogue when nothing shown fits ("I'd like
     /// the AeroTrail shoes in red"): the best hit, if it matches every searched word.
     pub(super) fn named_in_catalogue(&self, text: &str) -> Option<Shown> {
-        let id = {
-            let index = self.ctx.index.read().unwrap_or_else(|e| e.into_inner());
-            let mut req = comptoir_search::SearchRequest::new(text);
-            req.lang = comptoir_domain::Lang::parse(self.lang.code());
-            req.limit = 1;
-            req.explain = true;
-            let r = index.search(&req);
-            let h = r.hits.first()?;
-            (h.explain.as_ref()?.parts.coverage >= 0.99).then(|| h.product_id.clone())?
-        };
+        let r = self.peek(text, 1, true);
+        let h = r.hits.first()?;
+        let id = (h.explain.as_ref()?.parts.coverage >= 0.99).then(|| h.product_id.clone())?;
         self.shown_of_product(&id)
     }
 

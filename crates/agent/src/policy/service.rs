@@ -27,10 +27,6 @@ impl Turn<'_, '_> {
         Ok(())
     }
 
-    pub(super) async fn faq_or_handoff(&mut self, topic: &str) -> Result<(), AgentError> {
-        self.faq(topic).await
-    }
-
     pub(super) async fn handoff(&mut self, reason: &str) -> Result<(), AgentError> {
         self.state.pending = None;
         self.tools

@@ -19,6 +19,7 @@ use comptoir_store::{ConversationRecord, ConversationUpdate, NewTurn};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::dto::rfc3339;
 use crate::api::nlu::{UnderstandingOut, MAX_TEXT_BYTES};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -405,12 +406,6 @@ pub struct TranscriptOut {
     pub turns: Vec<TurnRecordOut>,
     /// Set when more turns follow: pass it as `after`.
     pub next_after: Option<i64>,
-}
-
-fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
 }
 
 #[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations",

@@ -6,6 +6,7 @@ use comptoir_domain::{Customer, OrderStatus, PlacedOrder, Scope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::dto::rfc3339;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
@@ -42,12 +43,6 @@ pub struct OrderOut {
     /// RFC 3339 (UTC): when an unpaid reservation lapses.
     pub expires_at: Option<String>,
     pub created_at: String,
-}
-
-fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .unwrap_or_default()
 }
 
 impl From<PlacedOrder> for OrderOut {

@@ -4,6 +4,17 @@
 
 use super::*;
 
+/// Limits with no per-conversation rate limit, for tests that send many messages quickly.
+fn unthrottled() -> Limits {
+    Limits {
+        conversation_rate: comptoir_server::conversations::RateLimit {
+            per_second: 100_000.0,
+            burst: 100_000.0,
+        },
+        ..Limits::default()
+    }
+}
+
 /// The size of a conversation's stored state, in bytes.
 async fn state_size(srv: &Server, slug: &str, id: &str) -> usize {
     let t = srv.store.tenant_by_slug(slug).await.unwrap().unwrap();
@@ -879,13 +890,7 @@ async fn settings_templates_widget_and_reservation_expiry(backend: &str) {
 
 /// 500 turns cost no more state than a few: the state is bounded, turns live apart.
 async fn a_long_conversation_keeps_a_bounded_state(backend: &str) {
-    let limits = Limits {
-        conversation_rate: comptoir_server::conversations::RateLimit {
-            per_second: 100_000.0,
-            burst: 100_000.0,
-        },
-        ..Limits::default()
-    };
+    let limits = unthrottled();
     let srv = Server::start(backend, limits).await;
     let shop = srv.shop("long-shop").await;
     create(&srv, &shop, bottle(1000)).await;
@@ -1027,13 +1032,7 @@ async fn appointments_are_booked_once_and_quotes_are_priced_from_the_catalogue(b
 /// Shoppers who close the page while their message is being handled: their turns finish or
 /// not, but no transaction is left open (the write lock held for good was seen under load).
 async fn clients_that_hang_up_mid_turn_leave_no_transaction_open(backend: &str) {
-    let limits = Limits {
-        conversation_rate: comptoir_server::conversations::RateLimit {
-            per_second: 100_000.0,
-            burst: 100_000.0,
-        },
-        ..Limits::default()
-    };
+    let limits = unthrottled();
     let srv = Arc::new(Server::start(backend, limits).await);
     let shop = srv.shop("hangup-shop").await;
     create(&srv, &shop, bottle(1000)).await;
