@@ -65,6 +65,16 @@ pub struct TenantSettings {
     /// The merchant's own FAQ answers, by topic (`shipping`, `returns`, `payment`, `hours`, or
     /// any topic of the template) and language; they replace the template's defaults.
     pub faq: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// The merchant's own wording of the agent's replies, by reply key (`greeting`,
+    /// `cart_added`…) and language; `{placeholders}` must be those of the built-in text.
+    pub replies: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// Extra training examples for the intent classifier, by intent and language: the shop's
+    /// own phrasings. Saving them retrains this shop's model.
+    pub intent_examples:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>>,
+    /// Whether the agent asks for a satisfaction score (CSAT 1–5, then NPS 0–10) when a
+    /// conversation ends.
+    pub ask_feedback: bool,
 }
 
 impl Default for TenantSettings {
@@ -75,6 +85,9 @@ impl Default for TenantSettings {
             reservation_minutes: 48 * 60,
             payment_instructions: None,
             faq: Default::default(),
+            replies: Default::default(),
+            intent_examples: Default::default(),
+            ask_feedback: true,
         }
     }
 }
@@ -133,7 +146,7 @@ impl TenantSettings {
                 return Err("faq: topics are 1 to 40 characters".into());
             }
             for (lang, text) in answers {
-                if !matches!(lang.as_str(), "fr" | "en" | "de" | "it" | "es") {
+                if !is_shop_lang(lang) {
                     return Err(format!("faq.{topic}: languages are fr, en, de, it, es"));
                 }
                 if text.trim().is_empty() || text.chars().count() > 1000 {
@@ -141,11 +154,58 @@ impl TenantSettings {
                 }
             }
         }
+        if self.replies.len() > 200 {
+            return Err("replies: at most 200 keys".into());
+        }
+        for (key, texts) in &self.replies {
+            if key.is_empty() || key.len() > 60 {
+                return Err("replies: keys are 1 to 60 characters".into());
+            }
+            for (lang, text) in texts {
+                if !is_shop_lang(lang) {
+                    return Err(format!("replies.{key}: languages are fr, en, de, it, es"));
+                }
+                if text.trim().is_empty() || text.chars().count() > 1000 {
+                    return Err(format!("replies.{key}.{lang}: 1 to 1000 characters"));
+                }
+            }
+        }
+        let mut examples = 0;
+        for (intent, by_lang) in &self.intent_examples {
+            if intent.is_empty()
+                || intent.len() > 40
+                || !intent.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            {
+                return Err("intent_examples: intents are names like product_search".into());
+            }
+            for (lang, texts) in by_lang {
+                if !is_shop_lang(lang) {
+                    return Err(format!(
+                        "intent_examples.{intent}: languages are fr, en, de, it, es"
+                    ));
+                }
+                for t in texts {
+                    if t.trim().is_empty() || t.chars().count() > 200 {
+                        return Err(format!(
+                            "intent_examples.{intent}.{lang}: examples are 1 to 200 characters"
+                        ));
+                    }
+                }
+                examples += texts.len();
+            }
+        }
+        if examples > 2000 {
+            return Err("intent_examples: at most 2000 examples in all".into());
+        }
         if !(1..=60 * 24 * 30).contains(&self.reservation_minutes) {
             return Err("reservation_minutes: between 1 and 43200 (30 days)".into());
         }
         Ok(())
     }
+}
+
+fn is_shop_lang(lang: &str) -> bool {
+    matches!(lang, "fr" | "en" | "de" | "it" | "es")
 }
 
 impl Tenant {
