@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 pub use comptoir_nlu::Lang;
 pub use payment::{ManualPayment, PaymentProvider};
-pub use replies::Replies;
+pub use replies::{builtin_wordings, check_reply_override, reply_keys, Replies};
 pub use reply::{CartView, Form, OrderSummary, ProductCard, QuickReply, Reply};
 pub use state::ConversationState;
 pub use templates::Template;
@@ -147,6 +147,25 @@ impl Agent {
         input: &Input,
     ) -> Result<TurnOutcome, AgentError> {
         policy::Turn::new(self, ctx, state).run(input).await
+    }
+
+    /// The welcome text of a tenant: the merchant's own wording of `greet_fallback` in that
+    /// language when it set one, else its template's greeting.
+    pub fn greeting_for(&self, tenant: &Tenant, template: &Template, lang: Lang) -> String {
+        let own = &tenant.settings.replies;
+        if own
+            .get("greet_fallback")
+            .is_some_and(|by_lang| by_lang.contains_key(lang.code()))
+        {
+            return self.replies.render_for(
+                own,
+                lang,
+                "greet_fallback",
+                0,
+                &[("shop", &tenant.name)],
+            );
+        }
+        self.greeting(template, &tenant.name, lang)
     }
 
     /// The welcome text of a tenant's template in a language.

@@ -45,9 +45,17 @@ impl PaymentProvider for ManualPayment {
         replies: &Replies,
     ) -> PaymentInstructions {
         let seed = order.created_at as u64;
+        let words = &tenant.settings.replies;
         let text = match &tenant.settings.payment_instructions {
-            Some(own) => replies.render(lang, "payment_manual", seed, &[("instructions", own)]),
-            None => replies.render(
+            Some(own) => replies.render_for(
+                words,
+                lang,
+                "payment_manual",
+                seed,
+                &[("instructions", own)],
+            ),
+            None => replies.render_for(
+                words,
                 lang,
                 "payment_manual_default",
                 seed,

@@ -49,6 +49,14 @@ pub struct ConversationState {
     pub turns: u64,
     /// Product searches so far (lead score).
     pub searches: u32,
+    /// The shopper did something beyond greetings and thanks (a search, a question, a
+    /// button): a goodbye then ends a conversation worth rating.
+    pub engaged: bool,
+    /// The satisfaction questions were asked (once per conversation).
+    pub feedback_asked: bool,
+    /// The scores given here: CSAT 1–5, NPS 0–10.
+    pub csat: Option<u8>,
+    pub nps: Option<u8>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,4 +207,15 @@ pub enum Pending {
     AppointmentTime,
     /// The offer to talk to a person.
     Handoff,
+    /// "How would you rate this conversation, 1 to 5?"; `reasked` once a score out of range
+    /// was given.
+    Csat {
+        #[serde(default)]
+        reasked: bool,
+    },
+    /// "How likely are you to recommend us, 0 to 10?"
+    Nps {
+        #[serde(default)]
+        reasked: bool,
+    },
 }

@@ -94,6 +94,11 @@ pub enum ToolCall {
     AnswerFaq {
         topic: String,
     },
+    /// A satisfaction score the shopper gave: `kind` `csat` (1–5) or `nps` (0–10).
+    RecordFeedback {
+        kind: String,
+        score: u8,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -175,6 +180,8 @@ pub enum ToolResult {
         code: String,
         message: String,
     },
+    /// Kept (a satisfaction score: the turn's record is where analytics read it).
+    Recorded,
 }
 
 /// A call and its result, as kept in the turn's record.
@@ -183,6 +190,15 @@ pub struct ToolTrace {
     #[serde(flatten)]
     pub call: ToolCall,
     pub result: ToolResult,
+}
+
+/// The scores a kind of satisfaction question takes: CSAT 1–5, NPS 0–10.
+pub fn feedback_range(kind: &str) -> Option<std::ops::RangeInclusive<u8>> {
+    match kind {
+        "csat" => Some(1..=5),
+        "nps" => Some(0..=10),
+        _ => None,
+    }
 }
 
 /// Hits read to judge relevance.
@@ -352,6 +368,23 @@ impl<'c, 'a> Toolbox<'c, 'a> {
                     .await?;
                 state.status = "handoff".into();
                 ToolResult::Handoff { lead_id: id }
+            }
+            ToolCall::RecordFeedback { kind, score } => {
+                match (kind.as_str(), feedback_range(kind)) {
+                    ("csat", Some(r)) if r.contains(score) => {
+                        state.csat = Some(*score);
+                        ToolResult::Recorded
+                    }
+                    ("nps", Some(r)) if r.contains(score) => {
+                        state.nps = Some(*score);
+                        ToolResult::Recorded
+                    }
+                    (_, Some(r)) => failed(
+                        "invalid_score",
+                        format!("a {kind} score is {} to {}", r.start(), r.end()),
+                    ),
+                    _ => failed("invalid_kind", "feedback is `csat` or `nps`"),
+                }
             }
             ToolCall::AnswerFaq { topic } => ToolResult::Faq {
                 topic: topic.clone(),

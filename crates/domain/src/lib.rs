@@ -2,6 +2,7 @@
 //!
 //! No I/O and no async here; storage, parsing and HTTP live in outer crates and depend on this one.
 
+pub mod account;
 pub mod api_key;
 pub mod id;
 pub mod lang;
@@ -11,6 +12,7 @@ pub mod product;
 pub mod sales;
 pub mod tenant;
 
+pub use account::{AccountError, NewUser, Role, User};
 pub use api_key::{ApiKey, KeyKind, NewApiKey, Scope};
 pub use lang::Lang;
 pub use money::{parse_amount, Currency, MoneyError};

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod search;
 pub mod state;
+pub mod takeover;
 pub mod tenant_cache;
 pub mod understanding;
 
@@ -77,6 +78,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/conversations/{id}/messages",
             axum::routing::post(api::conversations::message),
+        )
+        .route(
+            "/v1/conversations/{id}/takeover",
+            axum::routing::post(api::conversations::take_over),
+        )
+        .route(
+            "/v1/conversations/{id}/staff-messages",
+            axum::routing::post(api::conversations::staff_message),
+        )
+        .route(
+            "/v1/conversations/{id}/handback",
+            axum::routing::post(api::conversations::hand_back),
         )
         .route("/v1/orders", get(api::orders::list))
         .route(

@@ -12,7 +12,7 @@ pub mod testing;
 
 use async_trait::async_trait;
 use comptoir_domain::{
-    ApiKey, Appointment, CatalogueEntry, CrossSellRule, Lang, Lead, NewApiKey, NewAppointment,
+    ApiKey, Appointment, CatalogueEntry, Currency, NewUser, User, CrossSellRule, Lang, Lead, NewApiKey, NewAppointment,
     NewLead, NewOrder, NewTenant, OrderLineRequest, OrderStatus, PlacedOrder, Product,
     ProductFilter, ProductUpsert, RuleSource, Tenant, TenantSettings,
 };
@@ -283,10 +283,82 @@ pub trait SalesStore: Send + Sync {
     ) -> Result<Vec<Appointment>>;
 }
 
+/// A signed-in admin session: who, acting on which shop, and the form token it must send back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub user: User,
+    /// The shop the session acts on: the user's own, or the one an operator switched to.
+    pub tenant_id: Option<String>,
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What the admin keeps and reads: users, sessions, the shop's identity, the operator's list
+/// of shops, and the period reads analytics make.
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    /// `Conflict` when the email has an account already.
+    async fn create_user(&self, new: &NewUser) -> Result<User>;
+    /// `email` in normal form (see `comptoir_domain::account::normalise_email`).
+    async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
+    async fn users(&self, tenant_id: &str) -> Result<Vec<User>>;
+    async fn delete_user(&self, tenant_id: &str, id: &str) -> Result<bool>;
+    async fn set_password(&self, user_id: &str, hash: &str) -> Result<bool>;
+
+    async fn create_session(
+        &self,
+        id_hash: &str,
+        user_id: &str,
+        tenant_id: Option<&str>,
+        csrf: &str,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// The unexpired session whose token hashes to `id_hash`.
+    async fn session(&self, id_hash: &str, now_ms: i64) -> Result<Option<SessionRecord>>;
+    async fn set_session_tenant(&self, id_hash: &str, tenant_id: &str) -> Result<bool>;
+    async fn delete_session(&self, id_hash: &str) -> Result<()>;
+    /// Logout everywhere: every session of the user.
+    async fn delete_user_sessions(&self, user_id: &str) -> Result<u64>;
+    async fn delete_expired_sessions(&self, now_ms: i64) -> Result<u64>;
+
+    async fn update_tenant(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        currency: &Currency,
+        locales: &[Lang],
+    ) -> Result<bool>;
+    /// Every shop, by slug (the operator's list).
+    async fn list_tenants(&self, limit: u32) -> Result<Vec<Tenant>>;
+
+    /// Conversations started in `[from, to)`, oldest first, at most `limit`.
+    async fn conversations_between(
+        &self,
+        tenant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<ConversationRecord>>;
+    /// The turns of these conversations, by conversation then sequence.
+    async fn turns_of(
+        &self,
+        tenant_id: &str,
+        conversation_ids: &[String],
+    ) -> Result<Vec<(String, TurnRecord)>>;
+    /// Orders placed in `[from, to)`, with their lines.
+    async fn orders_between(
+        &self,
+        tenant_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<PlacedOrder>>;
+}
+
 /// Everything Comptoir keeps. Every method that touches tenant data takes the tenant, and no
 /// query reads across tenants: an id of another tenant behaves as an id that does not exist.
 #[async_trait]
-pub trait Store: SalesStore + Send + Sync + 'static {
+pub trait Store: SalesStore + AdminStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Answers when the database does (readiness).

@@ -25,6 +25,11 @@ pub const SQLITE: &[(i64, &str, &str)] = &[
         "conversations",
         include_str!("../migrations/sqlite/0004_conversations.sql"),
     ),
+    (
+        5,
+        "accounts",
+        include_str!("../migrations/sqlite/0005_accounts.sql"),
+    ),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -48,6 +53,11 @@ pub const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "conversations",
         include_str!("../migrations/postgres/0004_conversations.sql"),
+    ),
+    (
+        5,
+        "accounts",
+        include_str!("../migrations/postgres/0005_accounts.sql"),
     ),
 ];
 

@@ -2,6 +2,7 @@
 //! (`$N` parameters, `ON CONFLICT … DO UPDATE … WHERE`, `IS DISTINCT FROM`) and instantiated
 //! for each sqlx driver by `sql_store!`.
 
+mod accounts;
 mod sales;
 
 use crate::{migrate, ImportRecord, Page, Result, SalesStore, Store, StoreError, UpsertOutcome};

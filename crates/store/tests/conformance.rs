@@ -1252,3 +1252,205 @@ async fn postgres_sales() {
     sales_story(comptoir_store::open(&db.url).await.unwrap()).await;
     db.drop().await;
 }
+
+/// Users, sessions (logout everywhere, expiry, tenant switch), the shop's identity and the
+/// period reads of analytics.
+async fn admin_story(store: Arc<dyn Store>) {
+    use comptoir_domain::{NewUser, Role};
+    let shop = tenant(store.as_ref(), "admin-shop").await;
+    let other = tenant(store.as_ref(), "admin-other").await;
+
+    let owner = store
+        .create_user(
+            &NewUser::new(
+                Some(shop.id.clone()),
+                "Owner@Shop.eu",
+                "Ana",
+                Role::Owner,
+                "h1".into(),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(owner.email, "owner@shop.eu");
+    let dup = NewUser::new(
+        Some(other.id.clone()),
+        "owner@shop.eu",
+        "X",
+        Role::Agent,
+        "h".into(),
+    );
+    assert!(matches!(
+        store.create_user(&dup.unwrap()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let op = store
+        .create_user(
+            &NewUser::new(None, "op@platform.io", "Op", Role::Operator, "h2".into()).unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_by_email("owner@shop.eu")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        owner.id
+    );
+    assert!(store
+        .user_by_email("nobody@shop.eu")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.users(&shop.id).await.unwrap().len(), 1);
+    assert!(store.users(&other.id).await.unwrap().is_empty());
+    assert!(
+        !store.delete_user(&other.id, &owner.id).await.unwrap(),
+        "another shop's user"
+    );
+    assert!(store.set_password(&owner.id, "h3").await.unwrap());
+
+    let now = comptoir_domain::now_ms();
+    for token in ["a", "b"] {
+        store
+            .create_session(token, &owner.id, Some(&shop.id), "csrf", now + 60_000)
+            .await
+            .unwrap();
+    }
+    store
+        .create_session("old", &owner.id, Some(&shop.id), "c", now - 1)
+        .await
+        .unwrap();
+    store
+        .create_session("op", &op.id, None, "c", now + 60_000)
+        .await
+        .unwrap();
+    let s = store.session("a", now).await.unwrap().unwrap();
+    assert_eq!(
+        (s.user.id.as_str(), s.tenant_id.as_deref()),
+        (owner.id.as_str(), Some(shop.id.as_str()))
+    );
+    assert_eq!(s.user.password_hash, "h3");
+    assert!(
+        store.session("old", now).await.unwrap().is_none(),
+        "expired"
+    );
+    assert_eq!(store.delete_expired_sessions(now).await.unwrap(), 1);
+    assert!(store.set_session_tenant("op", &other.id).await.unwrap());
+    assert_eq!(
+        store
+            .session("op", now)
+            .await
+            .unwrap()
+            .unwrap()
+            .tenant_id
+            .as_deref(),
+        Some(other.id.as_str())
+    );
+    store.delete_session("a").await.unwrap();
+    assert!(store.session("a", now).await.unwrap().is_none());
+    assert_eq!(
+        store.delete_user_sessions(&owner.id).await.unwrap(),
+        1,
+        "b left"
+    );
+    assert!(store.session("b", now).await.unwrap().is_none());
+
+    assert!(store
+        .update_tenant(
+            &shop.id,
+            "Ana's shop",
+            &Currency::parse("CHF").unwrap(),
+            &[lang("de"), lang("fr")]
+        )
+        .await
+        .unwrap());
+    let t = store.tenant_by_id(&shop.id).await.unwrap().unwrap();
+    assert_eq!(
+        (t.name.as_str(), t.currency.as_str(), t.locales.len()),
+        ("Ana's shop", "CHF", 2)
+    );
+    let slugs: Vec<String> = store
+        .list_tenants(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.slug)
+        .collect();
+    assert!(
+        slugs.contains(&"admin-shop".to_string()) && slugs.contains(&"admin-other".to_string())
+    );
+
+    let c = store
+        .create_conversation(&shop.id, "web", Some("fr"), "{}")
+        .await
+        .unwrap();
+    let later = comptoir_domain::now_ms() + 1;
+    let found = store
+        .conversations_between(&shop.id, now - 1000, later + 1000, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(store
+        .conversations_between(&other.id, 0, i64::MAX, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .conversations_between(&shop.id, later + 1000, i64::MAX, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let turn = comptoir_store::NewTurn {
+        input: r#"{"text":"bonjour"}"#.into(),
+        understanding: None,
+        actions: "[]".into(),
+        reply: r#"{"text":"Bonjour !"}"#.into(),
+        server_us: 250,
+    };
+    assert!(store
+        .record_turn(
+            &shop.id,
+            &comptoir_store::ConversationUpdate {
+                id: &c.id,
+                expected_version: c.version,
+                state: &c.state,
+                status: "open",
+                locale: Some("fr"),
+                lead_score: 0,
+            },
+            &turn,
+        )
+        .await
+        .unwrap());
+    let turns = store.turns_of(&shop.id, &[c.id.clone()]).await.unwrap();
+    assert_eq!(turns.len(), 1);
+    assert_eq!(turns[0].0, c.id);
+    assert_eq!(turns[0].1.server_us, 250);
+    assert!(store
+        .turns_of(&other.id, &[c.id.clone()])
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .orders_between(&shop.id, 0, i64::MAX)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_admin() {
+    let (_dir, store) = sqlite_store().await;
+    admin_story(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_admin() {
+    let db = comptoir_store::testing::PgSchema::create().await;
+    admin_story(comptoir_store::open(&db.url).await.unwrap()).await;
+    db.drop().await;
+}

@@ -133,9 +133,13 @@ impl<'t, 'a> Turn<'t, 'a> {
     }
 
     fn text_of(&self, key: &str, vars: &[(&str, &str)]) -> String {
-        self.agent
-            .replies
-            .render(self.lang, key, self.seed(key), vars)
+        self.agent.replies.render_for(
+            &self.ctx.tenant.settings.replies,
+            self.lang,
+            key,
+            self.seed(key),
+            vars,
+        )
     }
 
     fn say(&mut self, key: &str, vars: &[(&str, &str)]) {
@@ -495,9 +499,7 @@ impl<'t, 'a> Turn<'t, 'a> {
                 if has_product_words(u) {
                     return self.search_and_show(Some(text)).await;
                 }
-                let g = self
-                    .agent
-                    .greeting(template, &self.ctx.tenant.name, self.lang);
+                let g = self.agent.greeting_for(self.ctx.tenant, template, self.lang);
                 self.reply.say(g);
                 self.quick("qr_order_status", "order_status");
                 self.quick("qr_human", "human");

@@ -5,6 +5,11 @@
 //! the agent (understanding, policy, tools) → save state and turn in one transaction, guarded
 //! by the state's version so a second server process cannot interleave. The reply is JSON, or
 //! a Server-Sent Events stream when the caller asks for `text/event-stream` (the widget).
+//!
+//! Human takeover (`crate::takeover`, secret key): `POST …/takeover`, `…/staff-messages`,
+//! `…/handback`. While a person has the conversation (status `human`), a shopper's text is
+//! recorded for them and the agent does not answer (`"human": true`, empty reply text); widget
+//! buttons (add to cart, checkout…) still run the agent, so the shopper can still buy.
 
 use std::time::Instant;
 
@@ -25,6 +30,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use crate::takeover::{self, HUMAN};
 
 /// Saves retried when another process saved the same conversation in between.
 const SAVE_ATTEMPTS: usize = 3;
@@ -123,6 +129,10 @@ pub struct TurnOut {
     /// currency, count.
     #[schema(value_type = Object)]
     pub cart: CartView,
+    /// True when a person from the shop has the conversation and the message was passed to
+    /// them: the agent did not answer (the reply's text is empty; the person's answer shows in
+    /// the transcript). False when the agent answered.
+    pub human: bool,
 }
 
 #[utoipa::path(post, path = "/v1/conversations/{id}/messages", tag = "conversations", request_body = MessageIn,
@@ -165,16 +175,13 @@ pub async fn message(
     let lock = st
         .conversations
         .admit(&auth.tenant.id, &id)
-        .map_err(|wait| {
-            let mut e = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many messages in this conversation; wait a moment",
-            );
-            e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
-            e
-        })?;
+        .map_err(takeover::rate_limited)?;
+    // Held for the whole turn; staff actions (crate::takeover) take the same lock.
     let _held = lock.lock().await;
+    let wants_sse = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/event-stream"));
     let queued = Instant::now();
     let _working = st.conversations.work().await;
     // The turn's own time: from its place among the turns computed at once to its reply. The
@@ -197,6 +204,17 @@ pub async fn message(
             st.conversations.forget(&auth.tenant.id, &id);
             return Err(ApiError::not_found("conversation"));
         };
+        let human = record.status == HUMAN;
+        if human && matches!(input, Input::Text(_)) {
+            // A person has the conversation: the words are theirs to answer, not the agent's.
+            if let Some(out) = pass_to_person(&st, &auth, &record, &input, started).await? {
+                return respond(&out, wants_sse);
+            }
+            if attempt >= SAVE_ATTEMPTS {
+                return Err(busy());
+            }
+            continue;
+        }
         let tenant_index = st
             .search
             .index_at(st.store.as_ref(), &auth.tenant, versions)
@@ -242,7 +260,8 @@ pub async fn message(
                     id: &id,
                     expected_version: record.version,
                     state: &state_json,
-                    status: &state.status,
+                    // A button pressed while a person has the conversation leaves it theirs.
+                    status: if human { HUMAN } else { &state.status },
                     locale: state.lang.as_deref(),
                     lead_score: state.lead_score,
                 },
@@ -253,11 +272,7 @@ pub async fn message(
             break (outcome, understanding);
         }
         if attempt >= SAVE_ATTEMPTS {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conversation_busy",
-                "another message of this conversation was being saved; send it again",
-            ));
+            return Err(busy());
         }
     };
     metrics::histogram!("comptoir_turn_duration_seconds").record(started.elapsed().as_secs_f64());
@@ -273,12 +288,80 @@ pub async fn message(
         reply: outcome.reply,
         understanding: lang,
         cart: outcome.cart,
+        human: false,
     };
-    let wants_sse = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/event-stream"));
-    let body = serde_json::to_string(&out).map_err(ApiError::internal)?;
+    respond(&out, wants_sse)
+}
+
+fn busy() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "conversation_busy",
+        "another message of this conversation was being saved; send it again",
+    )
+}
+
+/// Records a shopper's text while a person has the conversation: no agent, no understanding,
+/// no actions, an empty reply; the state (cart included) is kept as it is. `None` when another
+/// process saved the conversation in between (read it again).
+async fn pass_to_person(
+    st: &AppState,
+    auth: &Auth,
+    record: &ConversationRecord,
+    input: &Input,
+    started: Instant,
+) -> ApiResult<Option<TurnOut>> {
+    let state: ConversationState = serde_json::from_str(&record.state)
+        .map_err(|e| ApiError::internal(format!("conversation {} state: {e}", record.id)))?;
+    let reply = Reply::default();
+    let turn = NewTurn {
+        input: serde_json::to_string(&input_json(input)).map_err(ApiError::internal)?,
+        understanding: None,
+        actions: "[]".into(),
+        reply: serde_json::to_string(&reply).map_err(ApiError::internal)?,
+        server_us: started.elapsed().as_micros() as i64,
+    };
+    let saved = st
+        .store
+        .record_turn(
+            &auth.tenant.id,
+            &ConversationUpdate {
+                id: &record.id,
+                expected_version: record.version,
+                state: &record.state,
+                status: HUMAN,
+                locale: record.locale.as_deref(),
+                lead_score: record.lead_score,
+            },
+            &turn,
+        )
+        .await?;
+    if !saved {
+        return Ok(None);
+    }
+    metrics::counter!("comptoir_turns_for_staff_total").increment(1);
+    Ok(Some(TurnOut {
+        reply,
+        // Not read: the language the conversation is in, no intent.
+        understanding: UnderstandingOut {
+            language: state
+                .lang
+                .clone()
+                .or_else(|| record.locale.clone())
+                .unwrap_or_else(|| "en".into()),
+            intent: "out_of_scope".into(),
+            confidence: 0.0,
+            entities: Vec::new(),
+            alternatives: Vec::new(),
+        },
+        cart: CartView::of(&state.cart, auth.tenant.currency.as_str()),
+        human: true,
+    }))
+}
+
+/// The turn as JSON, or as one Server-Sent Events `turn` event when the caller asked for it.
+fn respond(out: &TurnOut, wants_sse: bool) -> ApiResult<Response> {
+    let body = serde_json::to_string(out).map_err(ApiError::internal)?;
     if wants_sse {
         // One event per turn; the stream ends with it.
         let sse = format!("event: turn\ndata: {body}\n\n");
@@ -375,7 +458,9 @@ pub struct TranscriptQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TurnRecordOut {
     pub seq: i64,
-    /// `{"text": …}` or `{"action": …}`.
+    /// `{"text": …}` or `{"action": …}` from the shopper, or `{"staff": {"by", "event"}}` from
+    /// a person of the shop (`event`: `takeover`, `message` or `handback`; the reply's text is
+    /// what the shopper sees: a notice, or the person's words).
     #[schema(value_type = Object)]
     pub input: serde_json::Value,
     #[schema(value_type = Object)]
@@ -396,7 +481,8 @@ pub struct TranscriptOut {
     pub id: String,
     pub channel: String,
     pub locale: Option<String>,
-    /// `open` or `handoff`.
+    /// `open`, `handoff` (the shopper asked for a person), `human` (a person from the shop
+    /// has taken over: the agent does not answer text) or `closed`.
     pub status: String,
     pub lead_score: i64,
     pub created_at: String,
@@ -515,4 +601,97 @@ pub async fn list(
             .collect(),
         next_cursor: page.next_cursor,
     }))
+}
+
+/// Who from the shop acts.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffIn {
+    /// The person's display name, shown to the shopper (1–80 characters, plain text).
+    pub by: String,
+}
+
+/// A person's message to the shopper.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffMessageIn {
+    /// The person's display name, shown above the message (1–80 characters, plain text).
+    pub by: String,
+    /// 1–4000 characters, shown as written (plain text).
+    pub text: String,
+}
+
+/// The conversation after a staff action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffOut {
+    pub id: String,
+    /// `human` after a takeover or a message, `open` after a hand-back.
+    pub status: String,
+    /// Turns in the conversation; the sequence number of the last one (after a staff action
+    /// that recorded one: that action's turn).
+    pub turns: i64,
+    pub updated_at: String,
+}
+
+impl From<ConversationRecord> for StaffOut {
+    fn from(r: ConversationRecord) -> Self {
+        StaffOut {
+            id: r.id,
+            status: r.status,
+            turns: r.turns,
+            updated_at: rfc3339(r.updated_at),
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/conversations/{id}/takeover", tag = "conversations", request_body = StaffIn,
+    params(("id" = String, Path, description = "Conversation id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = StaffOut, description = "Taken over (status `human`): the shopper sees who joined, the agent no longer answers text. Taking over again changes nothing."),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
+pub async fn take_over(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<StaffIn>,
+) -> ApiResult<Json<StaffOut>> {
+    auth.require(Scope::Admin)?;
+    let record = takeover::take_over(&st, &auth.tenant, &id, &body.by).await?;
+    Ok(Json(record.into()))
+}
+
+#[utoipa::path(post, path = "/v1/conversations/{id}/staff-messages", tag = "conversations", request_body = StaffMessageIn,
+    params(("id" = String, Path, description = "Conversation id")),
+    security(("bearer" = [])),
+    responses((status = 201, body = StaffOut, description = "Recorded as a turn; the widget shows it with the name"),
+        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "`not_taken_over`: take the conversation over first"),
+        (status = 422, body = Problem), (status = 429, body = Problem)))]
+pub async fn staff_message(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<StaffMessageIn>,
+) -> ApiResult<Response> {
+    auth.require(Scope::Admin)?;
+    let record = takeover::staff_message(&st, &auth.tenant, &id, &body.by, &body.text).await?;
+    Ok((StatusCode::CREATED, Json(StaffOut::from(record))).into_response())
+}
+
+#[utoipa::path(post, path = "/v1/conversations/{id}/handback", tag = "conversations", request_body = StaffIn,
+    params(("id" = String, Path, description = "Conversation id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = StaffOut, description = "Handed back (status `open`): the agent answers the next message. A conversation not taken over is left as it is."),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
+pub async fn hand_back(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<StaffIn>,
+) -> ApiResult<Json<StaffOut>> {
+    auth.require(Scope::Admin)?;
+    let record = takeover::hand_back(&st, &auth.tenant, &id, &body.by).await?;
+    Ok(Json(record.into()))
 }

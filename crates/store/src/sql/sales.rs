@@ -8,8 +8,8 @@ use comptoir_domain::{
     TenantSettings,
 };
 
-const CONVERSATION_COLUMNS: &str = "id, tenant_id, channel, locale, status, state, version, turns, lead_score, created_at, updated_at";
-const ORDER_COLUMNS: &str = "id, currency, total_minor, conversation_id, created_at, status, customer, payment_method, expires_at";
+pub(super) const CONVERSATION_COLUMNS: &str = "id, tenant_id, channel, locale, status, state, version, turns, lead_score, created_at, updated_at";
+pub(super) const ORDER_COLUMNS: &str = "id, currency, total_minor, conversation_id, created_at, status, customer, payment_method, expires_at";
 const LEAD_COLUMNS: &str =
     "id, kind, conversation_id, name, email, phone, details, score, created_at";
 const APPOINTMENT_COLUMNS: &str =
@@ -18,7 +18,7 @@ const APPOINTMENT_COLUMNS: &str =
 macro_rules! sql_sales_store {
     ($name:ident, $db:ty, $conn:ty, $row:ty, begin_write = $begin_write:literal, tenant_lock = $tenant_lock:expr, push_in = $push_in:ident) => {
         impl $name {
-            fn conversation_from_row(r: &$row) -> Result<ConversationRecord> {
+            pub(crate) fn conversation_from_row(r: &$row) -> Result<ConversationRecord> {
                 Ok(ConversationRecord {
                     id: r.try_get("id")?,
                     tenant_id: r.try_get("tenant_id")?,
@@ -64,7 +64,7 @@ macro_rules! sql_sales_store {
             }
 
             /// Orders with their lines, in the rows' order: two queries for any number of orders.
-            async fn orders_with_lines(conn: &mut $conn, tenant_id: &str, rows: Vec<$row>) -> Result<Vec<PlacedOrder>> {
+            pub(crate) async fn orders_with_lines(conn: &mut $conn, tenant_id: &str, rows: Vec<$row>) -> Result<Vec<PlacedOrder>> {
                 let ids: Vec<String> = rows.iter().map(|r| r.try_get("id")).collect::<Result<_, _>>()?;
                 let mut lines: HashMap<String, Vec<(i64, String, String, i64, i64)>> = HashMap::new();
                 for chunk in ids.chunks(CHUNK) {
