@@ -247,10 +247,12 @@ fn stray_brace(text: &str) -> Option<String> {
             Some(close) if after.as_bytes()[close] == b'}' => {
                 return Some(format!("{{{}}}", &after[..close]));
             }
-            _ => return Some(after.chars().take(12).fold("{".to_string(), |mut s, c| {
-                s.push(c);
-                s
-            })),
+            _ => {
+                return Some(after.chars().take(12).fold("{".to_string(), |mut s, c| {
+                    s.push(c);
+                    s
+                }))
+            }
         }
     }
     None
@@ -375,7 +377,10 @@ mod tests {
         assert_eq!(all[0], "greet_fallback");
         assert_eq!(reply_keys(), all);
         assert!(builtin_wordings("thanks", "fr").len() >= 3);
-        assert_eq!(builtin_wordings("thanks", "xx"), builtin_wordings("thanks", "en"));
+        assert_eq!(
+            builtin_wordings("thanks", "xx"),
+            builtin_wordings("thanks", "en")
+        );
         assert!(builtin_wordings("no_such_reply", "en").is_empty());
     }
 
@@ -389,7 +394,8 @@ mod tests {
         assert!(e.contains("unknown reply `no_such_reply`"), "{e}");
         let e = check_reply_override("added", "{quantity} × {title} ajouté.").unwrap_err();
         assert!(e.contains("{total}") && e.contains("must keep"), "{e}");
-        let e = check_reply_override("added", "{quantity} {title} ({total}) pour {name}").unwrap_err();
+        let e =
+            check_reply_override("added", "{quantity} {title} ({total}) pour {name}").unwrap_err();
         assert!(e.contains("unknown placeholder {name}"), "{e}");
         assert!(e.contains("{quantity}, {title}, {total}"), "{e}");
         let e = check_reply_override("added", "{quantity} {title} ({total}) {Prix}").unwrap_err();
@@ -408,19 +414,28 @@ mod tests {
         own.entry("thanks".into())
             .or_default()
             .insert("fr".into(), "Merci à vous !".into());
-        own.entry("added".into())
-            .or_default()
-            .insert("fr".into(), "C'est noté : {quantity} × {title}, {total}.".into());
+        own.entry("added".into()).or_default().insert(
+            "fr".into(),
+            "C'est noté : {quantity} × {title}, {total}.".into(),
+        );
         // Saved without a check: it would lose the price, so the built-in one is used.
-        own.entry("added".into())
-            .or_default()
-            .insert("de".into(), "{quantity} × {title} liegt im Warenkorb.".into());
+        own.entry("added".into()).or_default().insert(
+            "de".into(),
+            "{quantity} × {title} liegt im Warenkorb.".into(),
+        );
         for seed in 0..8 {
-            assert_eq!(r.render_for(&own, Lang::Fr, "thanks", seed, &[]), "Merci à vous !");
+            assert_eq!(
+                r.render_for(&own, Lang::Fr, "thanks", seed, &[]),
+                "Merci à vous !"
+            );
             // Other languages keep the built-in wordings.
-            assert!(r
-                .variants(Lang::En, "thanks")
-                .contains(&r.render_for(&own, Lang::En, "thanks", seed, &[])));
+            assert!(r.variants(Lang::En, "thanks").contains(&r.render_for(
+                &own,
+                Lang::En,
+                "thanks",
+                seed,
+                &[]
+            )));
         }
         let vars = [("quantity", "1"), ("title", "Lampe"), ("total", "39,90 €")];
         assert_eq!(

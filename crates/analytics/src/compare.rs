@@ -151,12 +151,20 @@ pub struct Headline {
     pub value: Option<Decimal>,
 }
 
+/// Rounded half away from zero, and written with exactly `dp` decimals.
 fn round(d: Decimal, dp: u32) -> Decimal {
-    d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+    let mut r = d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(dp);
+    r
 }
 
 fn percent(r: &Ratio) -> Option<Decimal> {
-    (r.of > 0).then(|| round(Decimal::from(r.count) * Decimal::ONE_HUNDRED / Decimal::from(r.of), 2))
+    (r.of > 0).then(|| {
+        round(
+            Decimal::from(r.count) * Decimal::ONE_HUNDRED / Decimal::from(r.of),
+            2,
+        )
+    })
 }
 
 fn millis(us: Option<i64>) -> Option<Decimal> {
@@ -179,7 +187,9 @@ impl Report {
             Metric::AgentOrders => Some(Decimal::from(self.orders.placed)),
             Metric::PaidOrders => Some(Decimal::from(self.orders.paid)),
             // No order of that currency: none earned (when the currency is known at all).
-            Metric::Revenue => currency.map(|_| totals().map_or(Decimal::ZERO, |t| t.revenue.amount)),
+            Metric::Revenue => {
+                currency.map(|_| totals().map_or(Decimal::ZERO, |t| t.revenue.amount))
+            }
             Metric::AverageBasket => totals()
                 .and_then(|t| t.average_basket.as_ref())
                 .map(|m| m.amount),
@@ -190,13 +200,20 @@ impl Report {
             Metric::ResponseP95 => millis(self.response_time.p95_us),
             Metric::Csat => {
                 let n = self.csat.responses;
-                let sum: u64 = self.csat.scores.iter().zip(1u64..).map(|(c, s)| c * s).sum();
+                let sum: u64 = self
+                    .csat
+                    .scores
+                    .iter()
+                    .zip(1u64..)
+                    .map(|(c, s)| c * s)
+                    .sum();
                 (n > 0).then(|| round(Decimal::from(sum) / Decimal::from(n), 2))
             }
             Metric::Nps => {
                 let n = self.nps.responses;
                 (n > 0).then(|| {
-                    let net = Decimal::from(self.nps.promoters) - Decimal::from(self.nps.detractors);
+                    let net =
+                        Decimal::from(self.nps.promoters) - Decimal::from(self.nps.detractors);
                     round(net * Decimal::ONE_HUNDRED / Decimal::from(n), 1)
                 })
             }

@@ -231,7 +231,9 @@ impl TurnFacts {
                 Value::Array(a) => a.iter().filter_map(read_tool).collect(),
                 _ => Vec::new(),
             },
-            reply_products: parse(reply).as_object().map_or(0, |o| len_of(o, "products")),
+            reply_products: parse(reply)
+                .as_object()
+                .map_or(0, |o| len_of(o, "products")),
             server_us,
             created_at_ms,
         }
@@ -354,7 +356,10 @@ fn read_tool(v: &Value) -> Option<ToolFact> {
         .flatten();
     Some(ToolFact {
         query: str_of(o, "query").map(str::to_string),
-        total: o.get("total").and_then(int_of).and_then(|t| u64::try_from(t).ok()),
+        total: o
+            .get("total")
+            .and_then(int_of)
+            .and_then(|t| u64::try_from(t).ok()),
         products,
         order_id: order.and_then(|ord| str_of(ord, "id")).map(str::to_string),
         repeated: o.get("repeated").and_then(Value::as_bool).unwrap_or(false),
@@ -372,7 +377,9 @@ mod tests {
     fn reads_a_text_turn() {
         let t = TurnFacts::from_stored(
             r#"{"text": "robe rouge"}"#,
-            Some(r#"{"language":"fr","intent":"product_search","confidence":0.93,"entities":[],"alternatives":[]}"#),
+            Some(
+                r#"{"language":"fr","intent":"product_search","confidence":0.93,"entities":[],"alternatives":[]}"#,
+            ),
             r#"[{"tool":"search_products","query":"robe rouge","price_min":null,"liked":[],"rejected":[],"limit":null,"result":"products","items":[{"sku":"A"},{"sku":"B"}],"total":7}]"#,
             r#"{"text":"Voici","products":[{"sku":"A"}],"quick_replies":[]}"#,
             1500,
@@ -454,7 +461,14 @@ mod tests {
     #[test]
     fn garbage_is_a_turn_with_nothing_recognised() {
         for junk in [
-            "", "null", "[]", "{", "42", "\"text\"", r#"{"text": 5}"#, "\u{0}\u{ffff}",
+            "",
+            "null",
+            "[]",
+            "{",
+            "42",
+            "\"text\"",
+            r#"{"text": 5}"#,
+            "\u{0}\u{ffff}",
             r#"{"action": {"kind": "x"}}"#,
         ] {
             let t = TurnFacts::from_stored(junk, Some(junk), junk, junk, -1, -1);

@@ -201,10 +201,9 @@ impl Period {
         if self.to_ms <= self.from_ms {
             return days;
         }
-        let (Some(first), Some(last)) = (
-            local_date(self.from_ms, tz),
-            local_date(self.to_ms - 1, tz),
-        ) else {
+        let (Some(first), Some(last)) =
+            (local_date(self.from_ms, tz), local_date(self.to_ms - 1, tz))
+        else {
             return days;
         };
         let mut d = first;
@@ -290,7 +289,12 @@ mod tests {
         assert_eq!(prev.from_ms, ms("2026-03-18T00:00:00+01:00"));
         assert_eq!(prev.to_ms, p.from_ms);
         assert_eq!(prev.local_days(Paris, 100).len(), 7);
-        assert_eq!(Period::preset(Preset::Last90Days, now, Paris).local_days(Paris, 1000).len(), 90);
+        assert_eq!(
+            Period::preset(Preset::Last90Days, now, Paris)
+                .local_days(Paris, 1000)
+                .len(),
+            90
+        );
         assert_eq!(Preset::parse("30d"), Some(Preset::Last30Days));
         // A period that is not whole days: previous_in is previous.
         let odd = Period::new(1_000, 5_000);

@@ -330,9 +330,9 @@ fn reached(turns: &[TurnFacts], orders: &[&OrderFacts]) -> Reached {
         turns.iter().any(TurnFacts::shows_product),
         tools().any(|t| t.tool == "add_to_cart" && t.result == "cart"),
         tools().any(|t| t.tool == "start_checkout")
-            || turns.iter().any(|t| {
-                matches!(&t.input, TurnInput::Action { action } if action == "checkout")
-            }),
+            || turns
+                .iter()
+                .any(|t| matches!(&t.input, TurnInput::Action { action } if action == "checkout")),
         tools().any(|t| t.result == "order_placed" && !t.repeated) || !orders.is_empty(),
     ];
     Reached {
@@ -340,9 +340,9 @@ fn reached(turns: &[TurnFacts], orders: &[&OrderFacts]) -> Reached {
         depth: steps.iter().rposition(|s| *s).map_or(0, |i| i + 1),
         paid: orders.iter().any(|o| o.status == OrderStatus::Paid),
         handoff: tools().any(|t| t.tool == "handoff_to_human" && t.result != "failed"),
-        takeover: turns.iter().any(
-            |t| matches!(&t.input, TurnInput::Staff { event, .. } if event == "takeover"),
-        ),
+        takeover: turns
+            .iter()
+            .any(|t| matches!(&t.input, TurnInput::Staff { event, .. } if event == "takeover")),
     }
 }
 
@@ -468,9 +468,9 @@ impl Report {
         let headline = by_currency
             .iter()
             .find(|t| currency.as_deref() == Some(t.currency.as_str()));
-        let revenue = currency.as_deref().map(|c| {
-            headline.map_or_else(|| Money::from_minor(0, c), |t| t.revenue.clone())
-        });
+        let revenue = currency
+            .as_deref()
+            .map(|c| headline.map_or_else(|| Money::from_minor(0, c), |t| t.revenue.clone()));
         let average_basket = headline.and_then(|t| t.average_basket.clone());
 
         // Conversations and their turns.
@@ -599,7 +599,12 @@ impl Report {
                 conversation_id: conversation_id.to_string(),
                 at_ms,
                 at: local_time(at_ms, tz),
-                text: t.text().unwrap_or_default().chars().take(TEXT_CAP).collect(),
+                text: t
+                    .text()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(TEXT_CAP)
+                    .collect(),
                 intent: t.intent().unwrap_or_default().to_string(),
                 confidence: t.understanding.as_ref().and_then(|u| u.confidence),
             })
@@ -688,9 +693,8 @@ fn nps_of(scores: &[u64; 11]) -> Nps {
         promoters,
         passives,
         detractors,
-        score: (responses > 0).then(|| {
-            (promoters as f64 - detractors as f64) * 100.0 / responses as f64
-        }),
+        score: (responses > 0)
+            .then(|| (promoters as f64 - detractors as f64) * 100.0 / responses as f64),
         scores: scores.to_vec(),
     }
 }

@@ -108,7 +108,9 @@ impl Bar {
 
     /// Top searches by number of searches.
     pub fn searches(rows: &[QueryCount]) -> Vec<Bar> {
-        rows.iter().map(|q| Bar::new(&q.query, q.searches)).collect()
+        rows.iter()
+            .map(|q| Bar::new(&q.query, q.searches))
+            .collect()
     }
 
     /// Searches that found nothing, by their count.
@@ -292,10 +294,7 @@ pub fn line_chart(chart: &LineChart) -> String {
         return empty(&chart.title);
     }
     let label_at = |i: usize| chart.labels.get(i).cloned().unwrap_or_default();
-    let integers = current
-        .iter()
-        .chain(&previous)
-        .all(|v| v.fract() == 0.0);
+    let integers = current.iter().chain(&previous).all(|v| v.fract() == 0.0);
     let (top, step) = nice_scale(max, integers);
 
     let (height, left, right, top_m, bottom) = (260.0, 56.0, 16.0, 36.0, 40.0);
@@ -311,10 +310,11 @@ pub fn line_chart(chart: &LineChart) -> String {
     let y = |v: f64| base - ph * (v / top);
 
     let total: f64 = current.iter().sum();
-    let peak = current
-        .iter()
-        .enumerate()
-        .fold((0, current[0]), |best, (i, v)| if *v > best.1 { (i, *v) } else { best });
+    let peak =
+        current.iter().enumerate().fold(
+            (0, current[0]),
+            |best, (i, v)| if *v > best.1 { (i, *v) } else { best },
+        );
     let mut aria = format!(
         "{}: {} points from {} to {}; total {}, highest {} on {}",
         chart.title,
@@ -427,7 +427,12 @@ pub fn line_chart(chart: &LineChart) -> String {
     for (i, v) in current.iter().enumerate() {
         let mut tip = format!("{}: {}", label_at(i), value(*v));
         if let Some(p) = previous.get(i) {
-            let _ = write!(tip, " ({} {})", chart.previous_name.to_lowercase(), value(*p));
+            let _ = write!(
+                tip,
+                " ({} {})",
+                chart.previous_name.to_lowercase(),
+                value(*p)
+            );
         }
         let _ = write!(
             s,
@@ -494,7 +499,7 @@ pub fn funnel(title: &str, steps: &[FunnelStep]) -> String {
     if first == 0 {
         return empty(title);
     }
-    let (row, top, label_w, centre, bar_w) = (44.0, 8.0, 170.0, 350.0, 320.0);
+    let (row, top, centre, bar_w) = (44.0, 8.0, 350.0, 320.0);
     let height = top * 2.0 + row * steps.len() as f64;
     let describe = |f: &FunnelStep| {
         let rate = f.conversations as f64 / first as f64;
@@ -531,7 +536,6 @@ pub fn funnel(title: &str, steps: &[FunnelStep]) -> String {
             f.conversations,
             percent(rate)
         );
-        let _ = label_w;
     }
     s.push_str("</svg>");
     s

@@ -192,6 +192,8 @@ macro_rules! on_both_backends {
 mod conversations;
 #[path = "api/dialogues.rs"]
 mod dialogues;
+#[path = "api/takeover.rs"]
+mod takeover;
 
 on_both_backends!(
     auth_refuses_missing_unknown_revoked_and_public_keys,

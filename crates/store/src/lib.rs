@@ -329,6 +329,9 @@ pub trait AdminStore: Send + Sync {
         currency: &Currency,
         locales: &[Lang],
     ) -> Result<bool>;
+    /// The newest live public key's text, for the widget snippet (keys made before version 5
+    /// of the schema were not kept: `None`).
+    async fn widget_token(&self, tenant_id: &str) -> Result<Option<String>>;
     /// Every shop, by slug (the operator's list).
     async fn list_tenants(&self, limit: u32) -> Result<Vec<Tenant>>;
 

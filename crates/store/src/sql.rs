@@ -627,7 +627,7 @@ macro_rules! sql_store {
 
             async fn insert_api_key(&self, k: &NewApiKey) -> Result<()> {
                 sqlx::query(
-                    "INSERT INTO api_keys (id, tenant_id, kind, name, prefix, hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+                    "INSERT INTO api_keys (id, tenant_id, kind, name, prefix, hash, created_at, revoked_at, public_token) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
                 )
                 .bind(&k.key.id)
                 .bind(&k.key.tenant_id)
@@ -636,6 +636,9 @@ macro_rules! sql_store {
                 .bind(&k.key.prefix)
                 .bind(&k.hash)
                 .bind(k.key.created_at)
+                // A public key is printed in every page of the shop's site anyway: the admin
+                // keeps it to show the snippet again. Secret keys are never kept.
+                .bind((k.key.kind == KeyKind::Public).then_some(k.token.as_str()))
                 .execute(&self.pool)
                 .await?;
                 Ok(())

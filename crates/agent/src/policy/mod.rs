@@ -11,6 +11,7 @@
 
 use comptoir_domain::LeadKind;
 mod cart;
+mod feedback;
 mod pending;
 mod selling;
 mod service;
@@ -56,6 +57,9 @@ pub struct Turn<'t, 'a> {
     shrunk: bool,
     /// The message, folded (empty for a button).
     folded: String,
+    /// The agent was waiting for an answer when the turn began (checkout details, contact,
+    /// an appointment time, an offer): the conversation is not over, whatever is said.
+    question_open: bool,
 }
 
 impl<'t, 'a> Turn<'t, 'a> {
@@ -80,6 +84,7 @@ impl<'t, 'a> Turn<'t, 'a> {
             understanding: None,
             shrunk: false,
             folded: String::new(),
+            question_open: false,
         }
     }
 
@@ -102,9 +107,31 @@ impl<'t, 'a> Turn<'t, 'a> {
             }
         }
         self.shrunk = !shrunk.is_empty();
+        self.question_open = matches!(
+            self.state.pending,
+            Some(
+                Pending::Checkout { .. }
+                    | Pending::Contact { .. }
+                    | Pending::AppointmentTime
+                    | Pending::Offer { .. }
+                    | Pending::BackInStock { .. }
+                    | Pending::Handoff
+            )
+        );
         match input {
             Input::Text(t) => self.text(t).await?,
             Input::Action(a) => self.action(a).await?,
+        }
+        // Anything beyond greetings and thanks makes a conversation worth rating at its end.
+        let small_talk = match input {
+            Input::Text(_) => self
+                .understanding
+                .as_ref()
+                .is_none_or(|u| matches!(u.intent.as_str(), "greet" | "goodbye" | "thanks")),
+            Input::Action(_) => false,
+        };
+        if !small_talk {
+            self.state.engaged = true;
         }
         self.state.lead_score = self.lead_score();
         Ok(TurnOutcome {
@@ -326,6 +353,9 @@ impl<'t, 'a> Turn<'t, 'a> {
             "order_status" => return self.order_status(None).await,
             _ => {}
         }
+        if self.feedback_button(payload).await? {
+            return Ok(());
+        }
         if let Some(amount) = payload.strip_prefix("budget:") {
             if amount.parse::<Decimal>().is_ok() {
                 self.state.prefs.price_max = Some(amount.to_string());
@@ -499,13 +529,21 @@ impl<'t, 'a> Turn<'t, 'a> {
                 if has_product_words(u) {
                     return self.search_and_show(Some(text)).await;
                 }
-                let g = self.agent.greeting_for(self.ctx.tenant, template, self.lang);
+                let g = self
+                    .agent
+                    .greeting_for(self.ctx.tenant, template, self.lang);
                 self.reply.say(g);
                 self.quick("qr_order_status", "order_status");
                 self.quick("qr_human", "human");
             }
-            "goodbye" => self.say("goodbye", &[]),
-            "thanks" => self.say("thanks", &[]),
+            "goodbye" => {
+                self.say("goodbye", &[]);
+                self.maybe_ask_feedback();
+            }
+            "thanks" => {
+                self.say("thanks", &[]);
+                self.maybe_ask_feedback();
+            }
             "affirm" => self.affirm().await?,
             "deny" => {
                 self.state.pending = None;

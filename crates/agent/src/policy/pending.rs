@@ -175,6 +175,8 @@ impl Turn<'_, '_> {
                 self.state.pending = None;
                 Ok(false)
             }
+            Pending::Csat { reasked } => self.answer_feedback("csat", reasked, u, folded).await,
+            Pending::Nps { reasked } => self.answer_feedback("nps", reasked, u, folded).await,
             Pending::AppointmentTime => {
                 let date = entity(u, EntityKind::Date).map(|e| e.value.clone());
                 let time = entity(u, EntityKind::Time).map(|e| e.value.clone());

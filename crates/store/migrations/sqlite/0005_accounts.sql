@@ -26,3 +26,7 @@ CREATE INDEX sessions_user ON sessions(user_id);
 
 -- Analytics read a tenant's conversations by time (orders have their index since 0003).
 CREATE INDEX conversations_tenant_created ON conversations(tenant_id, created_at);
+
+-- Public (widget) keys are published in the shop's pages anyway: keep their text so the admin
+-- can show the snippet again. Secret keys stay hashed only.
+ALTER TABLE api_keys ADD COLUMN public_token TEXT;

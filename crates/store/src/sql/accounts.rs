@@ -199,6 +199,16 @@ macro_rules! sql_admin_store {
                 Ok(n == 1)
             }
 
+            async fn widget_token(&self, tenant_id: &str) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT public_token FROM api_keys WHERE tenant_id = $1 AND kind = 'public' \
+                     AND revoked_at IS NULL AND public_token IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT 1",
+                )
+                .bind(tenant_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
             async fn list_tenants(&self, limit: u32) -> Result<Vec<Tenant>> {
                 let rows = sqlx::query(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug LIMIT $1"))
                     .bind(i64::from(limit.clamp(1, 10_000)))
