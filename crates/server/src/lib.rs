@@ -1,6 +1,7 @@
 //! The HTTP server: the REST API v1, its OpenAPI document and reference page, health,
 //! readiness and metrics. The only crate that knows HTTP.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod conversations;
@@ -140,7 +141,15 @@ pub fn router(state: AppState) -> Router {
             limits.request_timeout,
             enforce_timeout,
         ));
+    let admin = admin::router()
+        .layer(axum::middleware::from_fn(detach))
+        .layer(DefaultBodyLimit::max(limits.json_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.request_timeout,
+            enforce_timeout,
+        ));
     api.merge(imports)
+        .merge(admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn(metrics::track))

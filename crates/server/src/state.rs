@@ -44,6 +44,8 @@ pub struct AppState {
     pub keys: Arc<crate::auth::KeyCache>,
     /// The demo store's public key, when serving `--demo`: the demo shop page at `/` embeds it.
     pub demo_widget_key: Option<String>,
+    /// The admin's templates and login throttle.
+    pub admin: Arc<crate::admin::AdminState>,
 }
 
 impl AppState {
@@ -56,6 +58,7 @@ impl AppState {
             conversations: Arc::new(Conversations::new(limits.conversation_rate)),
             keys: Arc::default(),
             demo_widget_key: None,
+            admin: Arc::default(),
         }
     }
 }

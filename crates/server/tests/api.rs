@@ -6,6 +6,8 @@ use comptoir_server::{AppState, Limits};
 use comptoir_store::Store;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
+#[allow(unused_imports)]
+use admin::*;
 use std::sync::Arc;
 
 struct Server {
@@ -188,6 +190,8 @@ macro_rules! on_both_backends {
     };
 }
 
+#[path = "api/admin.rs"]
+mod admin;
 #[path = "api/conversations.rs"]
 mod conversations;
 #[path = "api/dialogues.rs"]
@@ -196,6 +200,10 @@ mod dialogues;
 mod takeover;
 
 on_both_backends!(
+    admin_signup_signin_and_signout,
+    admin_login_is_throttled_without_telling_who_exists,
+    admin_forms_need_the_csrf_token,
+    admin_sessions_stay_in_their_shop,
     auth_refuses_missing_unknown_revoked_and_public_keys,
     products_crud_with_language_fallback,
     validation_errors_are_problems,

@@ -1,0 +1,200 @@
+//! Templates (compiled into the binary from `web/admin/`), their filters, and the static
+//! assets of the admin. minijinja escapes every value in `.html` templates by default.
+
+use super::auth::Admin;
+use super::AdminError;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{context, Environment, Value};
+
+/// The admin's templates, by file name.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../../web/admin/base.html")),
+    ("login.html", include_str!("../../../../web/admin/login.html")),
+    ("signup.html", include_str!("../../../../web/admin/signup.html")),
+    ("shops.html", include_str!("../../../../web/admin/shops.html")),
+    ("error.html", include_str!("../../../../web/admin/error.html")),
+    ("onboarding.html", include_str!("../../../../web/admin/onboarding.html")),
+    ("catalogue.html", include_str!("../../../../web/admin/catalogue.html")),
+    ("product.html", include_str!("../../../../web/admin/product.html")),
+    ("inbox.html", include_str!("../../../../web/admin/inbox.html")),
+    ("conversation.html", include_str!("../../../../web/admin/conversation.html")),
+    ("orders.html", include_str!("../../../../web/admin/orders.html")),
+    ("leads.html", include_str!("../../../../web/admin/leads.html")),
+    ("templates.html", include_str!("../../../../web/admin/templates.html")),
+    ("settings.html", include_str!("../../../../web/admin/settings.html")),
+    ("analytics.html", include_str!("../../../../web/admin/analytics.html")),
+];
+
+pub struct Views {
+    env: Environment<'static>,
+}
+
+impl Default for Views {
+    fn default() -> Self {
+        Views::new()
+    }
+}
+
+impl Views {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("admin template {name}: {e:#}"));
+        }
+        env.add_filter("money", money);
+        env.add_filter("datetime", datetime);
+        env.add_filter("micros", micros);
+        env.add_filter("pct", pct);
+        Views { env }
+    }
+
+    /// Renders a page; `admin` adds the layout's fields (who, which shop, the CSRF token).
+    pub fn page(&self, name: &str, admin: Option<&Admin>, ctx: Value) -> Result<Response, AdminError> {
+        let base = match admin {
+            Some(a) => context! {
+                me => context! { name => &a.user.name, email => &a.user.email, role => a.user.role.as_str() },
+                shop => a.tenant.as_ref().map(|t| context! { name => &t.name, slug => &t.slug, id => &t.id }),
+                csrf => &a.csrf,
+                is_operator => a.is_operator(),
+                is_owner => a.require_owner().is_ok(),
+            },
+            None => context! {},
+        };
+        let tmpl = self.env.get_template(name).map_err(AdminError::internal)?;
+        let html = tmpl
+            .render(context! { ..ctx, ..base })
+            .map_err(|e| AdminError::internal(format!("{e:#}")))?;
+        Ok(no_store(Html(html).into_response()))
+    }
+}
+
+/// Admin pages hold a shop's private data: never cached, never framed.
+fn no_store(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    h.insert("x-frame-options", header::HeaderValue::from_static("DENY"));
+    h.insert("x-content-type-options", header::HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", header::HeaderValue::from_static("same-origin"));
+    res
+}
+
+/// The error page, rendered without the layout's session fields.
+pub fn error_page(status: StatusCode, message: &str) -> String {
+    let env = ERROR_ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.add_template("error.html", include_str!("../../../../web/admin/error.html"))
+            .expect("error template");
+        env
+    });
+    env.get_template("error.html")
+        .and_then(|t| {
+            t.render(context! { status => status.as_u16(), reason => status.canonical_reason().unwrap_or(""), message })
+        })
+        .unwrap_or_else(|_| format!("<!doctype html><title>Error</title><p>{}</p>", status.as_u16()))
+}
+
+static ERROR_ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLock::new();
+
+pub async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        include_str!("../../../../web/admin/admin.css"),
+    )
+        .into_response()
+}
+
+pub async fn js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        include_str!("../../../../web/admin/admin.js"),
+    )
+        .into_response()
+}
+
+/// Minor units and a currency code → `1,234.50 EUR` (the merchant's numbers, not a locale's).
+fn money(minor: i64, currency: Option<String>) -> String {
+    let exp = currency
+        .as_deref()
+        .and_then(|c| comptoir_domain::Currency::parse(c).ok())
+        .map_or(2, |c| c.exponent());
+    let d = rust_decimal::Decimal::new(minor, exp);
+    let s = format!("{:.*}", exp as usize, d);
+    let (int, frac) = s.split_once('.').map_or((s.as_str(), ""), |(i, f)| (i, f));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let num = if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{frac}") };
+    match currency {
+        Some(c) => format!("{num} {c}"),
+        None => num,
+    }
+}
+
+/// Epoch milliseconds → an RFC 3339 UTC text; `admin.js` shows it in the viewer's zone.
+fn datetime(ms: i64) -> String {
+    crate::api::dto::rfc3339(ms)
+}
+
+/// Microseconds → `0.42 ms`.
+fn micros(us: i64) -> String {
+    if us >= 1_000_000 {
+        format!("{:.2} s", us as f64 / 1e6)
+    } else {
+        format!("{:.2} ms", us as f64 / 1e3)
+    }
+}
+
+/// A share in [0, 1] → `42.0%`.
+fn pct(share: f64) -> String {
+    if share.is_finite() {
+        format!("{:.1}%", share * 100.0)
+    } else {
+        "–".into()
+    }
+}
+
+/// Percent-encodes a path for a `next=` parameter.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles() {
+        Views::new();
+    }
+
+    #[test]
+    fn money_groups_and_keeps_the_currency_exponent() {
+        assert_eq!(money(123456, Some("EUR".into())), "1,234.56 EUR");
+        assert_eq!(money(-5, Some("EUR".into())), "-0.05 EUR");
+        assert_eq!(money(1500, Some("JPY".into())), "1,500 JPY");
+        assert_eq!(money(100, None), "1.00");
+    }
+
+    #[test]
+    fn values_are_escaped_in_html_templates() {
+        let mut env = Environment::new();
+        env.add_template("t.html", "<p>{{ x }}</p>").unwrap();
+        let out = env.get_template("t.html").unwrap().render(context! { x => "<script>alert(1)</script>" }).unwrap();
+        assert_eq!(out, "<p>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</p>");
+    }
+}
