@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser test of the chat widget: builds the server (debug), runs `comptoir serve --demo` on a
+# Browser tests of the chat widget and the admin: builds the server (debug), runs `comptoir serve --demo` on a
 # free local port with a throwaway data dir, and drives the demo page in headless Chromium with
 # tests/browser/chat.test.mjs (playwright-core). Screenshots land in target/browser/.
 #   bash .ci/browser.sh            (needs node >= 20, npm, and chromium or root to install it)
@@ -87,6 +87,15 @@ BASE_URL="$BASE_URL" CHROMIUM="$CHROMIUM" node tests/browser/chat.test.mjs || st
 if [ "$status" != 0 ]; then
   echo "browser.sh: the browser test failed; the server's last log lines:" >&2
   tail -n 40 "$LOG" >&2
+fi
+DEMO_PASSWORD=$(sed -n 's/.*sign in as [^ ]* with password \([0-9a-f]*\).*/\1/p' "$LOG" | tail -n 1)
+echo "== browser test: tests/browser/admin.test.mjs against $BASE_URL"
+admin_status=0
+BASE_URL="$BASE_URL" CHROMIUM="$CHROMIUM" DEMO_PASSWORD="$DEMO_PASSWORD" node tests/browser/admin.test.mjs || admin_status=$?
+if [ "$admin_status" != 0 ]; then
+  echo "browser.sh: the admin browser test failed; the server's last log lines:" >&2
+  tail -n 40 "$LOG" >&2
+  status=$admin_status
 fi
 echo "screenshots: $ROOT/target/browser/*.png"
 exit "$status"

@@ -10,6 +10,10 @@
  * out. It talks to the Comptoir API at the origin of this script's src (GET /v1/widget/config,
  * POST /v1/conversations, POST /v1/conversations/{id}/messages as Server-Sent Events) with the
  * public key, and keeps the conversation id in localStorage so history survives reloads.
+ * While the panel is open and the page visible it polls the transcript (GET
+ * /v1/conversations/{id}?after=SEQ, every 3 s, 2 s while a person of the shop has the chat,
+ * backing off on errors) for what a person of the shop writes: their messages show with
+ * their name, their joining and leaving as system lines.
  * Plain modern JavaScript, no dependencies, no build step. Text from the server is only ever
  * set with textContent, and image URLs are used only when they are http(s).
  */
@@ -98,6 +102,10 @@ button{font:inherit;cursor:pointer}
 .cz-msg{max-width:85%;padding:9px 12px;border-radius:14px;white-space:pre-wrap;overflow-wrap:anywhere}
 .cz-bot{align-self:flex-start;background:#fff;border:1px solid #e3e6ec;border-bottom-left-radius:4px}
 .cz-user{align-self:flex-end;background:var(--cz-accent);color:var(--cz-on);border-bottom-right-radius:4px}
+.cz-sent::after{content:" ✓";font-size:12px;opacity:.8}
+.cz-staff{align-self:flex-start;max-width:85%;display:flex;flex-direction:column;gap:2px}
+.cz-by{font-size:12px;font-weight:600;color:#4b5565;padding-left:4px;overflow-wrap:anywhere}
+.cz-person{max-width:none;background:#fff8e6;border:1px solid #ecd9a6;border-bottom-left-radius:4px}
 .cz-sys,.cz-err{align-self:center;font-size:13px;color:#4b5565;text-align:center}
 .cz-err{color:#b42318}
 .cz-typing{align-self:flex-start;display:flex;gap:4px;padding:12px 4px}
@@ -203,6 +211,10 @@ button{font:inherit;cursor:pointer}
       } catch (_) {}
       this.busy = false;
       this.waitUntil = 0;
+      // The last turn seen (polling asks for the ones after it) and polling's error count.
+      this.seq = 0;
+      this.fails = 0;
+      document.addEventListener("visibilitychange", () => this.schedule(0));
       this.fmts = {};
       this.init();
     }
@@ -225,9 +237,12 @@ button{font:inherit;cursor:pointer}
       const titles = {};
       const learn = (list) => (Array.isArray(list) ? list : []).forEach((p) => p && (titles[p.sku] = p.title));
       learn(hist && hist.cart && hist.cart.items);
+      this.status = hist && hist.status;
       turns.forEach((tn, i) => {
         const input = tn.input || {};
         const a = input.action;
+        this.seq = Math.max(this.seq, +tn.seq || 0);
+        if (input.staff) return this.staff(tn);
         if (input.text != null) this.msg("user", input.text);
         else if (a && a.type === "quick_reply") {
           const q = (prevQr || []).find((r) => r.payload === a.payload);
@@ -293,6 +308,7 @@ button{font:inherit;cursor:pointer}
     }
     forget() {
       this.conv = null;
+      this.seq = 0;
       try {
         localStorage.removeItem(this.storeKey);
       } catch (_) {}
@@ -309,6 +325,47 @@ button{font:inherit;cursor:pointer}
     post(id, body) {
       return this.call("POST", `/v1/conversations/${encodeURIComponent(id)}/messages`, body, "text/event-stream");
     }
+    // Polls the transcript in `ms` (default: 2 s while a person has the chat, else 3 s), only
+    // while there is a conversation, the panel is open and the page visible.
+    schedule(ms) {
+      clearTimeout(this.pollT);
+      this.pollT = null;
+      if (!this.conv || !this.panel || this.panel.hidden || document.visibilityState !== "visible") return;
+      this.pollT = setTimeout(() => this.poll(), ms != null ? ms : this.status === "human" ? 2000 : 3000);
+    }
+    // New turns: a person's ones are shown (the shopper's and the agent's are shown already
+    // by send()); every one moves the sequence on, so none is shown twice.
+    async poll() {
+      if (this.polling) return (this.again = true);
+      this.polling = true;
+      let wait;
+      try {
+        const r = await this.call("GET", `/v1/conversations/${encodeURIComponent(this.conv)}?after=${this.seq}`, undefined, null, 8000);
+        if (r.status === 404) return this.forget();
+        if (!r.ok) {
+          // Errors back off (3 s doubling, at most 60 s, at least what Retry-After says).
+          const ra = +r.headers.get("Retry-After") * 1000 || 0;
+          wait = Math.max(ra, Math.min(60000, 3000 * 2 ** ++this.fails));
+          return;
+        }
+        const b = await r.json();
+        this.fails = 0;
+        if (typeof b.status === "string") this.status = b.status;
+        for (const tn of Array.isArray(b.turns) ? b.turns : []) {
+          if (!(tn.seq > this.seq)) continue;
+          this.seq = tn.seq;
+          if (tn.input && tn.input.staff) this.staff(tn);
+        }
+        if (b.next_after) wait = 0;
+      } catch (_) {
+        wait = Math.min(60000, 3000 * 2 ** ++this.fails);
+      } finally {
+        this.polling = false;
+        if (this.again) wait = wait || 0;
+        this.again = false;
+        this.schedule(wait);
+      }
+    }
 
     // Sends one input ({text} or {action}) after showing it in the log; renders the reply.
     async send(body, who, label) {
@@ -320,7 +377,7 @@ button{font:inherit;cursor:pointer}
       this.quick(null);
       const form = this.form && this.form.isConnected ? this.form : null;
       if (form) form.remove();
-      this.msg(who, label);
+      this.sent = this.msg(who, label);
       const typing = this.log.appendChild(
         h("div", { class: "cz-typing", role: "status", "aria-label": this.t("typing") }, h("span"), h("span"), h("span"))
       );
@@ -368,6 +425,8 @@ button{font:inherit;cursor:pointer}
       } finally {
         typing.remove();
         this.setBusy(false);
+        // Catch up with the transcript's sequence (and anything a person wrote meanwhile).
+        this.schedule(0);
       }
     }
     // Reads `event: NAME\ndata: JSON\n\n` frames from the response body; ignores `:` comments.
@@ -481,6 +540,7 @@ button{font:inherit;cursor:pointer}
     toggle(open = this.panel.hidden) {
       this.panel.hidden = !open;
       this.bubble.setAttribute("aria-expanded", String(open));
+      this.schedule(0);
       if (open) {
         this.down();
         this.input.focus();
@@ -500,6 +560,17 @@ button{font:inherit;cursor:pointer}
       this.down();
       return el;
     }
+    // A turn of a person of the shop: a message under their name, or a system line (joined, left).
+    staff(tn) {
+      const s = tn.input.staff;
+      const text = tn.reply && tn.reply.text;
+      if (!text) return;
+      if (s.event !== "message") return this.msg("sys", String(text));
+      this.log.append(
+        h("div", { class: "cz-staff", part: "staff" }, h("div", { class: "cz-by", text: String(s.by || "") }), h("div", { class: "cz-msg cz-person", text: String(text) }))
+      );
+      this.down();
+    }
     clearErr() {
       this.log.querySelectorAll(".cz-err").forEach((e) => e.remove());
     }
@@ -513,7 +584,11 @@ button{font:inherit;cursor:pointer}
     }
 
     turn(tn) {
-      this.reply(tn && tn.reply, true, true);
+      // Passed to the person of the shop: no answer from the agent, the message marked sent.
+      if (tn && tn.human) {
+        this.status = "human";
+        if (this.sent) this.sent.classList.add("cz-sent");
+      } else this.reply(tn && tn.reply, true, true);
       if (tn && tn.cart) this.renderCart(tn.cart);
       this.down();
     }

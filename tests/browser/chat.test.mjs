@@ -5,9 +5,14 @@
 //
 // BASE_URL is a running `comptoir serve --demo` (.ci/browser.sh starts one). CHROMIUM is the
 // browser binary (default /usr/bin/chromium). Screenshots go to target/browser/*.png.
+// The human-takeover step needs the demo store's secret key: SECRET_KEY (the `admin (secret)
+// key` that `serve --demo` prints) with BASE_URL; without it the step starts a demo server of
+// its own from target/debug/comptoir (COMPTOIR_BIN) and reads the key from its output.
 // Exits non-zero with a message naming the failed step.
 import { chromium } from "playwright-core";
-import { mkdir } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,6 +21,7 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const WAIT = 10_000;
 const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../target/browser");
 const FIRST_MESSAGE = "I'm looking for a dress";
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 if (!BASE) {
   console.error("chat.test: set BASE_URL to a running `comptoir serve --demo`, e.g. http://127.0.0.1:18080");
@@ -89,6 +95,47 @@ async function noBrokenImages(loc, what) {
 // The chat's scrolling log does not overflow sideways.
 const noSideways = (page) =>
   page.locator(".cz-log").evaluate((l) => l.scrollWidth <= l.clientWidth + 1);
+
+// A demo server with its secret key: BASE_URL's when SECRET_KEY is given, else one of our own
+// (`comptoir serve --demo` on a free port and a throwaway data dir; its output names the key).
+async function shopWithSecretKey() {
+  if (process.env.SECRET_KEY) return { base: BASE, sk: process.env.SECRET_KEY, stop: async () => {} };
+  const bin = process.env.COMPTOIR_BIN || path.join(ROOT, "target/debug/comptoir");
+  const dir = await mkdtemp(path.join(os.tmpdir(), "comptoir-takeover-"));
+  const child = spawn(bin, ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const stop = async () => {
+    if (child.exitCode == null) {
+      const gone = new Promise((r) => child.once("exit", r));
+      child.kill();
+      await gone;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  let out = "";
+  try {
+    const found = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${bin} printed no key and address in 60 s: ${out.slice(-400)}`)), 60_000);
+      child.on("error", (e) => (clearTimeout(timer), reject(e)));
+      child.on("exit", (c) => (clearTimeout(timer), reject(new Error(`${bin} exited (${c}): ${out.slice(-400)}`))));
+      const read = (d) => {
+        out += d;
+        const sk = /admin \(secret\) key: (sk_\w+)/.exec(out);
+        const at = /listening on (http:\/\/[\d.:]+)/.exec(out);
+        if (sk && at) {
+          clearTimeout(timer);
+          resolve({ sk: sk[1], base: at[1] });
+        }
+      };
+      child.stdout.on("data", read);
+      child.stderr.on("data", (d) => (out += d));
+    });
+    await until(`${found.base}/readyz`, async () => (await fetch(found.base + "/readyz")).ok);
+    return { ...found, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
 
 await mkdir(SHOTS, { recursive: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
@@ -294,6 +341,81 @@ try {
     check(accent && accent !== "rgba(0, 0, 0, 0)", "the bubble has no colour without config");
     await p3.screenshot({ path: path.join(SHOTS, "chat-no-config.png") });
     await p3.context().close();
+  });
+
+  await step("a person of the shop takes over, answers (as text, with their name) and hands back", async () => {
+    const shop = await shopWithSecretKey();
+    const p4 = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" }).then((c) => c.newPage());
+    try {
+      const dialogs = [];
+      p4.on("pageerror", (e) => pageErrors.push(e.message));
+      p4.on("dialog", (d) => (dialogs.push(d.message()), d.dismiss()));
+      await p4.goto(shop.base + "/", { timeout: WAIT });
+      await p4.locator(".cz-bubble").click();
+      const input = p4.locator(".cz-input");
+      const bots = p4.locator(".cz-msg.cz-bot");
+      const greeted = await bots.count();
+      await input.fill("Hello");
+      await p4.locator(".cz-send").click();
+      await visible(bots.nth(greeted), "the agent's answer before the takeover");
+      const conv = await p4.evaluate(() => localStorage.getItem(`comptoir:${document.querySelector("comptoir-chat").dataset.key}:conversation`));
+      check(conv, "the widget kept no conversation id");
+      const staff = async (what, body) => {
+        const r = await fetch(`${shop.base}/v1/conversations/${conv}/${what}`, {
+          method: "POST",
+          headers: { Authorization: "Bearer " + shop.sk, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        });
+        const b = await r.json();
+        check(r.ok, `POST ${what} answered ${r.status}: ${JSON.stringify(b)}`);
+        return b;
+      };
+      const took = await staff("takeover", { by: "Marie" });
+      check(took.status === "human", `the takeover left status ${took.status}`);
+      // The widget polls the transcript while open: the notice comes within a few seconds.
+      await visible(p4.locator(".cz-sys", { hasText: "Marie from the shop has joined the conversation." }), "the takeover notice");
+      const hostile = "<img src=x onerror=alert(1)> Hi, I'm Marie <b>from the shop</b>";
+      await staff("staff-messages", { by: "Marie", text: hostile });
+      const said = p4.locator(".cz-staff").last();
+      await visible(said, "the person's message");
+      check((await said.locator(".cz-by").innerText()).trim() === "Marie", "the person's name is not shown above the message");
+      check((await said.locator(".cz-person").textContent()) === hostile, "the person's message is not shown as written");
+      const markup = await p4.locator("comptoir-chat").evaluate((el) => ({
+        x: el.shadowRoot.querySelectorAll('img[src="x"]').length,
+        inside: el.shadowRoot.querySelectorAll(".cz-staff img, .cz-staff b").length,
+      }));
+      check(markup.x === 0 && markup.inside === 0, `the person's message became markup: ${JSON.stringify(markup)}`);
+      // The shopper answers: the message goes to Marie, no (empty) bubble from the agent.
+      const bots2 = await bots.count();
+      const turn = await turnOf(await messageResponse(p4, async () => {
+        await input.fill("Great, thanks Marie");
+        await p4.locator(".cz-send").click();
+      }));
+      check(turn.human === true && turn.reply.text === "", `the shopper's message while taken over: ${JSON.stringify(turn)}`);
+      await visible(p4.locator(".cz-msg.cz-user.cz-sent", { hasText: "Great, thanks Marie" }), "the shopper's message marked sent");
+      await sleep(500);
+      check((await bots.count()) === bots2, "the agent answered (or an empty bubble showed) while a person had the chat");
+      await p4.screenshot({ path: path.join(SHOTS, "chat-takeover.png") });
+      await staff("handback", { by: "Marie" });
+      await visible(p4.locator(".cz-sys", { hasText: "You are back with the shop's assistant." }), "the hand-back notice");
+      const back = await turnOf(await messageResponse(p4, async () => {
+        await input.fill("Hello again");
+        await p4.locator(".cz-send").click();
+      }));
+      check(back.human === false && back.reply.text, `the agent does not answer after the hand-back: ${JSON.stringify(back)}`);
+      await visible(bots.nth(bots2), "the agent's answer after the hand-back");
+      // A reload shows the person's turns again, once each.
+      await p4.reload({ timeout: WAIT });
+      await p4.locator(".cz-bubble").click();
+      await visible(p4.locator(".cz-staff .cz-person"), "the person's message after a reload");
+      await sleep(3500);
+      check((await p4.locator(".cz-staff").count()) === 1, "the person's message shows twice after a reload");
+      check((await p4.locator(".cz-sys", { hasText: "has joined" }).count()) === 1, "the takeover notice shows twice after a reload");
+      check(!dialogs.length, `a script of the person's message ran: ${dialogs.join(" | ")}`);
+    } finally {
+      await p4.context().close();
+      await shop.stop();
+    }
   });
 
   await step("no uncaught script error on the page", async () => {

@@ -152,20 +152,16 @@ impl Agent {
     /// The welcome text of a tenant: the merchant's own wording of `greet_fallback` in that
     /// language when it set one, else its template's greeting.
     pub fn greeting_for(&self, tenant: &Tenant, template: &Template, lang: Lang) -> String {
-        let own = &tenant.settings.replies;
-        if own
+        let own = tenant
+            .settings
+            .replies
             .get("greet_fallback")
-            .is_some_and(|by_lang| by_lang.contains_key(lang.code()))
-        {
-            return self.replies.render_for(
-                own,
-                lang,
-                "greet_fallback",
-                0,
-                &[("shop", &tenant.name)],
-            );
+            .and_then(|by_lang| by_lang.get(lang.code()))
+            .filter(|t| self.replies.check_override("greet_fallback", t).is_ok());
+        match own {
+            Some(text) => replies::fill(text, &[("shop", &tenant.name)]),
+            None => self.greeting(template, &tenant.name, lang),
         }
-        self.greeting(template, &tenant.name, lang)
     }
 
     /// The welcome text of a tenant's template in a language.

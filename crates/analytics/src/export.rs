@@ -81,9 +81,10 @@ fn pct(count: u64, of: u64) -> String {
     if of == 0 {
         return String::new();
     }
-    (Decimal::from(count) * Decimal::ONE_HUNDRED / Decimal::from(of))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .to_string()
+    let mut p = (Decimal::from(count) * Decimal::ONE_HUNDRED / Decimal::from(of))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    p.rescale(2);
+    p.to_string()
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {

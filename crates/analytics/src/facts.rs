@@ -325,6 +325,10 @@ fn read_understanding(v: &Value) -> Option<Understanding> {
 fn read_tool(v: &Value) -> Option<ToolFact> {
     let o = v.as_object()?;
     let tool = str_of(o, "tool")?.to_string();
+    // The turn record nests the result under `result` (`{"tool": …, call fields…, "result":
+    // {"result": "products", "items": …}}`); a flat trace is read too.
+    let call = o;
+    let o = o.get("result").and_then(Value::as_object).unwrap_or(call);
     let result = str_of(o, "result").unwrap_or_default().to_string();
     let products = match result.as_str() {
         "products" => len_of(o, "items"),
@@ -338,12 +342,12 @@ fn read_tool(v: &Value) -> Option<ToolFact> {
     let order = o.get("order").and_then(Value::as_object);
     let feedback = (tool == "record_feedback" && result != "failed")
         .then(|| {
-            let kind = match str_of(o, "kind")?.trim().to_ascii_lowercase().as_str() {
+            let kind = match str_of(call, "kind")?.trim().to_ascii_lowercase().as_str() {
                 "csat" => FeedbackKind::Csat,
                 "nps" => FeedbackKind::Nps,
                 _ => return None,
             };
-            let score = int_of(o.get("score")?)?;
+            let score = int_of(call.get("score")?)?;
             let range = match kind {
                 FeedbackKind::Csat => 1..=5,
                 FeedbackKind::Nps => 0..=10,
@@ -355,7 +359,7 @@ fn read_tool(v: &Value) -> Option<ToolFact> {
         })
         .flatten();
     Some(ToolFact {
-        query: str_of(o, "query").map(str::to_string),
+        query: str_of(call, "query").map(str::to_string),
         total: o
             .get("total")
             .and_then(int_of)
@@ -503,5 +507,52 @@ mod tests {
         for s in ["awaiting_payment", "paid", "cancelled", "expired"] {
             assert_eq!(OrderStatus::parse(s).as_str(), s);
         }
+    }
+}
+
+/// The traces as the agent really writes them (serialised `ToolTrace`s), not hand-written
+/// JSON: a change of the record's shape fails here.
+#[cfg(test)]
+mod real_traces {
+    use super::*;
+    use comptoir_agent::tools::{ToolCall, ToolResult, ToolTrace};
+
+    #[test]
+    fn nested_results_of_real_traces_are_read() {
+        let traces = vec![
+            ToolTrace {
+                call: ToolCall::SearchProducts {
+                    query: "red dress".into(),
+                    price_min: None,
+                    price_max: None,
+                    liked: vec![],
+                    rejected: vec![],
+                    limit: None,
+                },
+                result: ToolResult::Products {
+                    items: vec![],
+                    total: 0,
+                },
+            },
+            ToolTrace {
+                call: ToolCall::RecordFeedback {
+                    kind: "csat".into(),
+                    score: 4,
+                },
+                result: ToolResult::Recorded,
+            },
+        ];
+        let actions = serde_json::to_string(&traces).unwrap();
+        let t = TurnFacts::from_stored(r#"{"text":"x"}"#, None, &actions, "{}", 10, 0);
+        assert_eq!(t.tools.len(), 2, "{actions}");
+        assert_eq!(t.tools[0].result, "products");
+        assert_eq!(t.tools[0].query.as_deref(), Some("red dress"));
+        assert_eq!(t.tools[0].total, Some(0));
+        assert_eq!(t.tools[1].result, "recorded");
+        assert_eq!(
+            t.tools[1].feedback.as_ref().map(|f| f.score),
+            Some(4),
+            "{actions}"
+        );
     }
 }

@@ -253,7 +253,8 @@ pub struct Report {
     pub conversion: Ratio,
     /// Agent orders placed in the period, by status.
     pub orders: OrderCounts,
-    /// The currency of the headline revenue and basket: the one of most paid agent orders.
+    /// The currency of the headline revenue and basket: that of most paid agent orders (ties:
+    /// alphabetical), else of most agent orders, else of most orders given.
     pub currency: Option<String>,
     /// Paid agent orders in `currency`.
     pub revenue: Option<Money>,
@@ -346,25 +347,18 @@ fn reached(turns: &[TurnFacts], orders: &[&OrderFacts]) -> Reached {
     }
 }
 
-/// The currency of most paid orders (ties: alphabetical); without paid orders, the most
-/// common currency of `fallback`.
-fn main_currency<'a>(
-    paid: impl Iterator<Item = &'a OrderFacts>,
-    fallback: impl Iterator<Item = &'a OrderFacts>,
-) -> Option<String> {
-    fn most(it: impl Iterator<Item = String>) -> Option<String> {
-        let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-        for c in it.filter(|c| !c.is_empty()) {
-            *counts.entry(c).or_default() += 1;
-        }
-        // max_by_key keeps the last maximum: iterate in reverse for the first alphabetically.
-        counts
-            .into_iter()
-            .rev()
-            .max_by_key(|(_, n)| *n)
-            .map(|(c, _)| c)
+/// The most common currency of `orders` (ties: the first alphabetically).
+fn most_common<'a>(orders: impl Iterator<Item = &'a OrderFacts>) -> Option<String> {
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for o in orders.filter(|o| !o.currency.is_empty()) {
+        *counts.entry(o.currency.as_str()).or_default() += 1;
     }
-    most(paid.map(|o| o.currency.clone())).or_else(|| most(fallback.map(|o| o.currency.clone())))
+    // max_by_key keeps the last maximum: iterate in reverse for the first alphabetically.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(c, _)| c.to_string())
 }
 
 impl Report {
@@ -409,10 +403,11 @@ impl Report {
                 .copied()
                 .filter(|o| o.status == OrderStatus::Paid)
         };
-        let currency = main_currency(
-            paid(),
-            agent_orders.iter().copied().chain(facts.orders.iter()),
-        );
+        // The headline currency: that of most paid agent orders, else of most agent orders,
+        // else of most orders given.
+        let currency = most_common(paid())
+            .or_else(|| most_common(agent_orders.iter().copied()))
+            .or_else(|| most_common(facts.orders.iter()));
         let mut orders = OrderCounts::default();
         let mut per_currency: BTreeMap<&str, (u64, u64, i64)> = BTreeMap::new();
         let mut day_revenue = vec![0i64; days.len()];

@@ -241,12 +241,13 @@ pub fn empty(title: &str) -> String {
     s
 }
 
-/// A top and a step for about four round ticks covering `0..=max`.
+/// A top and a step (1, 2 or 5 times a power of ten) for about five round ticks covering
+/// `0..=max`; steps of at least 1 for whole numbers.
 fn nice_scale(max: f64, integers: bool) -> (f64, f64) {
     if !max.is_finite() || max <= 0.0 {
         return (1.0, 1.0);
     }
-    let raw = max / 4.0;
+    let raw = max / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
     let norm = raw / mag;
     let unit = if norm <= 1.0 {
@@ -297,7 +298,7 @@ pub fn line_chart(chart: &LineChart) -> String {
     let integers = current.iter().chain(&previous).all(|v| v.fract() == 0.0);
     let (top, step) = nice_scale(max, integers);
 
-    let (height, left, right, top_m, bottom) = (260.0, 56.0, 16.0, 36.0, 40.0);
+    let (height, left, right, top_m, bottom) = (260.0, 56.0, 28.0, 36.0, 40.0);
     let (pw, ph) = (WIDTH - left - right, height - top_m - bottom);
     let base = top_m + ph;
     let x = |i: usize| {

@@ -8,6 +8,8 @@ use comptoir_store::Store;
 use std::sync::Arc;
 
 pub const SLUG: &str = "demo";
+/// The demo shop's owner in the admin; its password is new on every start (printed).
+pub const ADMIN_EMAIL: &str = "demo@comptoir.local";
 const CATALOGUE: &str = include_str!("../../../data/demo/catalogue.csv");
 
 /// Keys minted for this run of the demo (the previous demo keys are revoked: keys are shown
@@ -16,6 +18,7 @@ pub struct DemoKeys {
     pub tenant: Tenant,
     pub secret: String,
     pub public: String,
+    pub admin_password: String,
 }
 
 pub async fn ensure(store: Arc<dyn Store>) -> Result<DemoKeys> {
@@ -71,9 +74,29 @@ pub async fn ensure(store: Arc<dyn Store>) -> Result<DemoKeys> {
     let public = NewApiKey::generate(&tenant.id, KeyKind::Public, "demo widget");
     store.insert_api_key(&secret).await?;
     store.insert_api_key(&public).await?;
+    // The owner account: created once, given a fresh password on every start (like the keys).
+    let admin_password = comptoir_server::admin::auth::random_token()[..20].to_string();
+    let hash = comptoir_server::admin::auth::hash_password(&admin_password)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    match store.user_by_email(ADMIN_EMAIL).await? {
+        Some(u) => {
+            store.set_password(&u.id, &hash).await?;
+        }
+        None => {
+            let new = comptoir_domain::NewUser::new(
+                Some(tenant.id.clone()),
+                ADMIN_EMAIL,
+                "Demo owner",
+                comptoir_domain::Role::Owner,
+                hash,
+            )?;
+            store.create_user(&new).await?;
+        }
+    }
     Ok(DemoKeys {
         tenant,
         secret: secret.token,
         public: public.token,
+        admin_password,
     })
 }

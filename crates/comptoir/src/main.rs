@@ -1,6 +1,7 @@
 //! `comptoir`: one binary for the whole product. `serve` runs the API; `tenant create`,
 //! `import` and `migrate` manage a store from the shell.
 
+mod admin_cmd;
 mod config;
 mod demo;
 mod nlu_cmd;
@@ -62,6 +63,9 @@ enum Command {
     Import(ImportArgs),
     /// Apply database migrations and exit.
     Migrate,
+    /// Accounts of the web admin (operators, shop users).
+    #[command(subcommand)]
+    Admin(admin_cmd::AdminCommand),
     /// Understanding: evaluate, train, convert benchmark datasets.
     #[command(subcommand)]
     Nlu(nlu_cmd::NluCommand),
@@ -174,6 +178,10 @@ async fn run() -> Result<()> {
         &data_dir,
     );
     match cli.command {
+        Command::Admin(cmd) => {
+            let store = comptoir_store::open(&url).await?;
+            admin_cmd::run(store.as_ref(), cmd).await
+        }
         Command::Migrate => {
             let store = comptoir_store::open(&url).await?;
             println!(
@@ -279,6 +287,11 @@ async fn serve(args: ServeArgs, file: &FileConfig, url: &str) -> Result<()> {
         println!("  admin (secret) key: {}", keys.secret);
         println!("  widget (public) key: {}", keys.public);
         println!("  demo shop with the chat widget: http://{addr}/");
+        println!(
+            "  admin: http://{addr}/admin — sign in as {} with password {}",
+            demo::ADMIN_EMAIL,
+            keys.admin_password
+        );
     }
     println!(
         "comptoir listening on http://{addr} ({} database) — API reference at http://{addr}/docs",

@@ -31,7 +31,14 @@ impl Versioned for Mentions {
 
 pub struct Understanding {
     catalogues: TenantCache<Mentions>,
+    /// Shops with their own intent examples: the engine trained on them, with the examples'
+    /// fingerprint (a changed set retrains).
+    custom: std::sync::Mutex<std::collections::HashMap<String, (u64, Engine)>>,
+    models: Arc<comptoir_nlu::cache::ModelCache>,
 }
+
+/// Most shops' own models kept in memory.
+const MAX_CUSTOM_MODELS: usize = 64;
 
 /// The built-in model is the same for every tenant and every server in the process (it is
 /// trained from data compiled in): trained once per process, not per server.
@@ -41,6 +48,8 @@ impl Default for Understanding {
     fn default() -> Self {
         Understanding {
             catalogues: TenantCache::new(MAX_CACHED_TENANTS),
+            custom: Default::default(),
+            models: Arc::new(comptoir_nlu::cache::ModelCache::new(MAX_CUSTOM_MODELS)),
         }
     }
 }
@@ -49,6 +58,55 @@ impl Understanding {
     /// The engine, training it on the first call (about a second; run it off the runtime).
     pub fn engine(&self) -> &'static Engine {
         ENGINE.get_or_init(Engine::builtin)
+    }
+
+    /// The engine for this shop: the built-in one, or one retrained with the shop's own intent
+    /// examples (`settings.intent_examples`). Training happens when the merchant saves them
+    /// ([`Understanding::retrain`]); a process that has not seen them yet trains on first use
+    /// (about a second, off the runtime).
+    pub async fn engine_for(&self, tenant: &Tenant) -> Result<Engine, TrainFailed> {
+        let extra = examples_of(tenant);
+        if extra.is_empty() {
+            return Ok(self.engine().clone());
+        }
+        let fp = fingerprint(&extra);
+        if let Some((f, e)) = self
+            .custom
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&tenant.id)
+        {
+            if *f == fp {
+                return Ok(e.clone());
+            }
+        }
+        self.retrain(tenant).await.map(|(e, _)| e)
+    }
+
+    /// Trains this shop's engine from its current settings now; returns it and the number of
+    /// the shop's own examples it learnt.
+    pub async fn retrain(&self, tenant: &Tenant) -> Result<(Engine, usize), TrainFailed> {
+        let extra = examples_of(tenant);
+        let n = extra.len();
+        if extra.is_empty() {
+            self.custom
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&tenant.id);
+            return Ok((self.engine().clone(), 0));
+        }
+        let fp = fingerprint(&extra);
+        let models = Arc::clone(&self.models);
+        let engine = tokio::task::spawn_blocking(move || Engine::with_examples(&extra, &models))
+            .await
+            .map_err(|e| TrainFailed(e.to_string()))?
+            .map_err(|e| TrainFailed(e.to_string()))?;
+        let mut custom = self.custom.lock().unwrap_or_else(|e| e.into_inner());
+        if custom.len() >= MAX_CUSTOM_MODELS && !custom.contains_key(&tenant.id) {
+            custom.clear();
+        }
+        custom.insert(tenant.id.clone(), (fp, engine.clone()));
+        Ok((engine, n))
     }
 
     /// Trains the built-in model now, so the first shopper does not wait.
@@ -117,4 +175,38 @@ async fn read_catalogue(
             item
         })
         .collect())
+}
+
+/// Training a shop's own model failed (its examples are checked before saving, so this is a
+/// bug or an exhausted machine).
+#[derive(Debug, thiserror::Error)]
+#[error("training the shop's model failed: {0}")]
+pub struct TrainFailed(pub String);
+
+/// The shop's own intent examples as training examples.
+fn examples_of(tenant: &Tenant) -> Vec<comptoir_nlu::dataset::Example> {
+    let mut out = Vec::new();
+    for (intent, by_lang) in &tenant.settings.intent_examples {
+        for (lang, texts) in by_lang {
+            for t in texts {
+                out.push(comptoir_nlu::dataset::Example {
+                    text: t.clone(),
+                    lang: Some(lang.clone()),
+                    intent: intent.clone(),
+                    entities: None,
+                    now: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn fingerprint(examples: &[comptoir_nlu::dataset::Example]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for e in examples {
+        (&e.text, &e.lang, &e.intent).hash(&mut h);
+    }
+    h.finish()
 }

@@ -192,6 +192,8 @@ macro_rules! on_both_backends {
 
 #[path = "api/admin.rs"]
 mod admin;
+#[path = "api/admin_shop.rs"]
+mod admin_shop;
 #[path = "api/conversations.rs"]
 mod conversations;
 #[path = "api/dialogues.rs"]

@@ -118,7 +118,10 @@ impl LoginThrottle {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
             // Bounded memory under a spray of made-up accounts: forget what has aged out.
-            map.retain(|_, v| v.last().is_some_and(|t| now.duration_since(*t) < self.window));
+            map.retain(|_, v| {
+                v.last()
+                    .is_some_and(|t| now.duration_since(*t) < self.window)
+            });
         }
         for key in [format!("account:{email}"), format!("client:{client}")] {
             let v = map.entry(key).or_default();
@@ -221,7 +224,9 @@ pub struct Admin {
 impl Admin {
     /// The shop this page works on; an operator who has not picked one is sent to the list.
     pub fn shop(&self) -> Result<&Tenant, AdminError> {
-        self.tenant.as_ref().ok_or_else(|| AdminError::Redirect("/admin/shops".into()))
+        self.tenant
+            .as_ref()
+            .ok_or_else(|| AdminError::Redirect("/admin/shops".into()))
     }
 
     pub fn is_operator(&self) -> bool {
@@ -257,10 +262,20 @@ impl FromRequestParts<AppState> for Admin {
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, AdminError> {
         let signed_out = || {
             if parts.method == Method::GET {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/admin");
-                AdminError::Redirect(format!("/admin/login?next={}", super::views::url_encode(next)))
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/admin");
+                AdminError::Redirect(format!(
+                    "/admin/login?next={}",
+                    super::views::url_encode(next)
+                ))
             } else {
-                AdminError::new(StatusCode::UNAUTHORIZED, "You are signed out. Sign in again.")
+                AdminError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "You are signed out. Sign in again.",
+                )
             }
         };
         let Some(token) = session_token(&parts.headers) else {
@@ -282,7 +297,9 @@ impl FromRequestParts<AppState> for Admin {
             None => None,
         };
         // A shop user's session always acts on their own shop, whatever the row says.
-        if s.user.role != Role::Operator && tenant.as_ref().map(|t| &t.id) != s.user.tenant_id.as_ref() {
+        if s.user.role != Role::Operator
+            && tenant.as_ref().map(|t| &t.id) != s.user.tenant_id.as_ref()
+        {
             return Err(signed_out());
         }
         tracing::Span::current().record("tenant", tenant.as_ref().map_or("-", |t| t.slug.as_str()));
@@ -336,7 +353,10 @@ mod tests {
             assert!(t.blocked("a@x.io", "1.2.3.4").is_none());
             t.failed("a@x.io", "1.2.3.4");
         }
-        assert!(t.blocked("a@x.io", "5.6.7.8").is_some(), "per account, any client");
+        assert!(
+            t.blocked("a@x.io", "5.6.7.8").is_some(),
+            "per account, any client"
+        );
         assert!(t.blocked("b@x.io", "1.2.3.4").is_none());
         t.succeeded("a@x.io");
         assert!(t.blocked("a@x.io", "1.2.3.4").is_none());

@@ -129,17 +129,23 @@ pub fn router() -> Router<AppState> {
         .route("/admin/", get(analytics::home))
         .route("/admin/admin.css", get(views::css))
         .route("/admin/admin.js", get(views::js))
-        .route("/admin/login", get(session::login_page).post(session::login))
+        .route(
+            "/admin/login",
+            get(session::login_page).post(session::login),
+        )
         .route("/admin/logout", post(session::logout))
         .route("/admin/logout-everywhere", post(session::logout_everywhere))
-        .route("/admin/signup", get(session::signup_page).post(session::signup))
+        .route(
+            "/admin/signup",
+            get(session::signup_page).post(session::signup),
+        )
         .route("/admin/shops", get(session::shops))
         .route("/admin/shops/{id}/switch", post(session::switch_shop))
         .route("/admin/onboarding", get(onboarding::page))
         .route("/admin/onboarding/template", post(onboarding::template))
         .route("/admin/onboarding/brand", post(onboarding::brand))
         .route("/admin/catalogue", get(catalogue::list))
-        .route("/admin/catalogue/import", post(catalogue::import))
+        .merge(catalogue::import_router())
         .route(
             "/admin/catalogue/products/{id}",
             get(catalogue::edit_page).post(catalogue::save),
@@ -154,14 +160,23 @@ pub fn router() -> Router<AppState> {
         .route("/admin/orders", get(sales::orders))
         .route("/admin/orders/{id}/status", post(sales::order_status))
         .route("/admin/leads", get(sales::leads))
-        .route("/admin/templates", get(settings::templates_page).post(settings::save_templates))
+        .route(
+            "/admin/templates",
+            get(settings::templates_page).post(settings::save_templates),
+        )
         .route("/admin/settings", get(settings::page))
         .route("/admin/settings/shop", post(settings::save_shop))
         .route("/admin/settings/branding", post(settings::save_branding))
         .route("/admin/settings/keys", post(settings::create_key))
-        .route("/admin/settings/keys/{id}/revoke", post(settings::revoke_key))
+        .route(
+            "/admin/settings/keys/{id}/revoke",
+            post(settings::revoke_key),
+        )
         .route("/admin/settings/users", post(settings::add_user))
-        .route("/admin/settings/users/{id}/remove", post(settings::remove_user))
+        .route(
+            "/admin/settings/users/{id}/remove",
+            post(settings::remove_user),
+        )
         .route("/admin/analytics", get(analytics::page))
         .route("/admin/analytics/export/{table}", get(analytics::export))
 }

@@ -9,9 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use comptoir_domain::account::{check_password, normalise_email};
-use comptoir_domain::{
-    Currency, KeyKind, Lang, NewApiKey, NewTenant, NewUser, Plan, Role,
-};
+use comptoir_domain::{Currency, KeyKind, Lang, NewApiKey, NewTenant, NewUser, Plan, Role};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -23,13 +21,24 @@ pub struct NextQuery {
 /// Only a path inside the admin may be a `next` (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/admin") && !n.starts_with("//") && !n.contains("://") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with("/admin")
+                && !n.starts_with("//")
+                && !n.contains("://")
+                && !n.contains('\\') =>
+        {
+            n.to_string()
+        }
         _ => "/admin".into(),
     }
 }
 
 pub async fn login_page(State(st): State<AppState>, Query(q): Query<NextQuery>) -> Page {
-    st.admin.views.page("login.html", None, context! { next => safe_next(q.next.as_deref()) })
+    st.admin.views.page(
+        "login.html",
+        None,
+        context! { next => safe_next(q.next.as_deref()) },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,9 +51,16 @@ pub struct LoginForm {
 /// The one answer to every failed sign-in, whoever the account.
 const BAD_LOGIN: &str = "Wrong email or password.";
 
-pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Page {
+pub async fn login(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Page {
     if !auth::same_origin(&headers) {
-        return Err(AdminError::new(StatusCode::FORBIDDEN, "This request came from another site (origin check)."));
+        return Err(AdminError::new(
+            StatusCode::FORBIDDEN,
+            "This request came from another site (origin check).",
+        ));
     }
     let next = safe_next(f.next.as_deref());
     let email = normalise_email(&f.email).unwrap_or_else(|_| f.email.trim().to_lowercase());
@@ -70,7 +86,11 @@ pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
             Some(wait.as_secs().max(1)),
         );
     }
-    let user = if email.len() <= 254 { st.store.user_by_email(&email).await? } else { None };
+    let user = if email.len() <= 254 {
+        st.store.user_by_email(&email).await?
+    } else {
+        None
+    };
     let ok = auth::verify_blocking(
         f.password.chars().take(1024).collect(),
         user.as_ref().map(|u| u.password_hash.clone()),
@@ -83,7 +103,11 @@ pub async fn login(State(st): State<AppState>, headers: HeaderMap, Form(f): Form
     };
     throttle.succeeded(&email);
     let cookie = auth::start_session(&st, &headers, &user).await?;
-    let to = if user.role == Role::Operator && next == "/admin" { "/admin/shops".to_string() } else { next };
+    let to = if user.role == Role::Operator && next == "/admin" {
+        "/admin/shops".to_string()
+    } else {
+        next
+    };
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response())
 }
 
@@ -93,22 +117,44 @@ pub struct CsrfForm {
     csrf: Option<String>,
 }
 
-pub async fn logout(State(st): State<AppState>, headers: HeaderMap, admin: Admin, Form(f): Form<CsrfForm>) -> Page {
+pub async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    admin: Admin,
+    Form(f): Form<CsrfForm>,
+) -> Page {
     admin.check_csrf(f.csrf.as_deref())?;
     st.store.delete_session(&admin.token_hash).await?;
-    Ok(([(header::SET_COOKIE, auth::cookie(&headers, "", 0))], Redirect::to("/admin/login")).into_response())
+    Ok((
+        [(header::SET_COOKIE, auth::cookie(&headers, "", 0))],
+        Redirect::to("/admin/login"),
+    )
+        .into_response())
 }
 
 /// Ends every session of this user, on every device (this one too).
-pub async fn logout_everywhere(State(st): State<AppState>, headers: HeaderMap, admin: Admin, Form(f): Form<CsrfForm>) -> Page {
+pub async fn logout_everywhere(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    admin: Admin,
+    Form(f): Form<CsrfForm>,
+) -> Page {
     admin.check_csrf(f.csrf.as_deref())?;
     let n = st.store.delete_user_sessions(&admin.user.id).await?;
     tracing::info!(sessions = n, "admin signed out everywhere");
-    Ok(([(header::SET_COOKIE, auth::cookie(&headers, "", 0))], Redirect::to("/admin/login")).into_response())
+    Ok((
+        [(header::SET_COOKIE, auth::cookie(&headers, "", 0))],
+        Redirect::to("/admin/login"),
+    )
+        .into_response())
 }
 
 pub async fn signup_page(State(st): State<AppState>) -> Page {
-    st.admin.views.page("signup.html", None, context! { currency => "EUR", language => "en" })
+    st.admin.views.page(
+        "signup.html",
+        None,
+        context! { currency => "EUR", language => "en" },
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,9 +200,16 @@ fn slug_of(name: &str) -> String {
 }
 
 /// Creates the shop, its widget key and its owner, and signs the owner in.
-pub async fn signup(State(st): State<AppState>, headers: HeaderMap, Form(f): Form<SignupForm>) -> Page {
+pub async fn signup(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<SignupForm>,
+) -> Page {
     if !auth::same_origin(&headers) {
-        return Err(AdminError::new(StatusCode::FORBIDDEN, "This request came from another site (origin check)."));
+        return Err(AdminError::new(
+            StatusCode::FORBIDDEN,
+            "This request came from another site (origin check).",
+        ));
     }
     let currency_text = f.currency.clone().unwrap_or_else(|| "EUR".into());
     let language_text = f.language.clone().unwrap_or_else(|| "en".into());
@@ -185,11 +238,19 @@ pub async fn signup(State(st): State<AppState>, headers: HeaderMap, Form(f): For
     let Some(lang) = Lang::parse(language_text.trim()) else {
         return again("Language: fr, en, de, it or es.".into());
     };
-    if st.store.user_by_email(&normalise_email(&f.email).unwrap_or_default()).await?.is_some() {
+    if st
+        .store
+        .user_by_email(&normalise_email(&f.email).unwrap_or_default())
+        .await?
+        .is_some()
+    {
         // Saying so is unavoidable for sign-up; throttled like sign-in to stop probing.
         let client = auth::client_of(&headers);
         if st.admin.throttle().blocked("signup", &client).is_some() {
-            return Err(AdminError::new(StatusCode::TOO_MANY_REQUESTS, "Too many attempts; try again later."));
+            return Err(AdminError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts; try again later.",
+            ));
         }
         st.admin.throttle().failed("signup", &client);
         return again("An account with this email exists: sign in instead.".into());
@@ -198,7 +259,11 @@ pub async fn signup(State(st): State<AppState>, headers: HeaderMap, Form(f): For
     let base = slug_of(shop);
     let mut tenant = None;
     for n in 0..20 {
-        let slug = if n == 0 { base.clone() } else { format!("{}-{}", base.chars().take(36).collect::<String>(), n + 1) };
+        let slug = if n == 0 {
+            base.clone()
+        } else {
+            format!("{}-{}", base.chars().take(36).collect::<String>(), n + 1)
+        };
         let locales = {
             let mut l = vec![lang.clone()];
             for other in ["en", "fr", "de", "it", "es"] {
@@ -225,15 +290,25 @@ pub async fn signup(State(st): State<AppState>, headers: HeaderMap, Form(f): For
     st.store
         .insert_api_key(&NewApiKey::generate(&tenant.id, KeyKind::Public, "widget"))
         .await?;
-    let new_user = NewUser::new(Some(tenant.id.clone()), &f.email, &f.name, Role::Owner, hash)
-        .map_err(|e| AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()));
+    let new_user = NewUser::new(
+        Some(tenant.id.clone()),
+        &f.email,
+        &f.name,
+        Role::Owner,
+        hash,
+    )
+    .map_err(|e| AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()));
     let user = match new_user {
         Ok(u) => st.store.create_user(&u).await?,
         Err(AdminError::Page { message, .. }) => return again(message),
         Err(e) => return Err(e),
     };
     let cookie = auth::start_session(&st, &headers, &user).await?;
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/admin/onboarding")).into_response())
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/admin/onboarding"),
+    )
+        .into_response())
 }
 
 /// The operator's list of shops.
@@ -246,7 +321,11 @@ pub async fn shops(State(st): State<AppState>, admin: Admin) -> Page {
         .iter()
         .map(|t| context! { id => &t.id, slug => &t.slug, name => &t.name, plan => t.plan.as_str(), created_at => t.created_at })
         .collect();
-    st.admin.views.page("shops.html", Some(&admin), context! { nav => "shops", shops => rows })
+    st.admin.views.page(
+        "shops.html",
+        Some(&admin),
+        context! { nav => "shops", shops => rows },
+    )
 }
 
 pub async fn switch_shop(
@@ -257,7 +336,10 @@ pub async fn switch_shop(
 ) -> Page {
     admin.check_csrf(f.csrf.as_deref())?;
     if !admin.is_operator() {
-        return Err(AdminError::new(StatusCode::FORBIDDEN, "Only an operator can switch shops."));
+        return Err(AdminError::new(
+            StatusCode::FORBIDDEN,
+            "Only an operator can switch shops.",
+        ));
     }
     if st.store.tenant_by_id(&id).await?.is_none() {
         return Err(AdminError::not_found("Shop"));
@@ -281,7 +363,12 @@ mod tests {
     #[test]
     fn next_stays_inside_the_admin() {
         assert_eq!(safe_next(Some("/admin/inbox")), "/admin/inbox");
-        for bad in ["https://evil.example", "//evil.example", "/admin/../x://", "/elsewhere"] {
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/admin/../x://",
+            "/elsewhere",
+        ] {
             assert_eq!(safe_next(Some(bad)), "/admin", "{bad}");
         }
     }

@@ -10,20 +10,70 @@ use minijinja::{context, Environment, Value};
 /// The admin's templates, by file name.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../../web/admin/base.html")),
-    ("login.html", include_str!("../../../../web/admin/login.html")),
-    ("signup.html", include_str!("../../../../web/admin/signup.html")),
-    ("shops.html", include_str!("../../../../web/admin/shops.html")),
-    ("error.html", include_str!("../../../../web/admin/error.html")),
-    ("onboarding.html", include_str!("../../../../web/admin/onboarding.html")),
-    ("catalogue.html", include_str!("../../../../web/admin/catalogue.html")),
-    ("product.html", include_str!("../../../../web/admin/product.html")),
-    ("inbox.html", include_str!("../../../../web/admin/inbox.html")),
-    ("conversation.html", include_str!("../../../../web/admin/conversation.html")),
-    ("orders.html", include_str!("../../../../web/admin/orders.html")),
-    ("leads.html", include_str!("../../../../web/admin/leads.html")),
-    ("templates.html", include_str!("../../../../web/admin/templates.html")),
-    ("settings.html", include_str!("../../../../web/admin/settings.html")),
-    ("analytics.html", include_str!("../../../../web/admin/analytics.html")),
+    (
+        "login.html",
+        include_str!("../../../../web/admin/login.html"),
+    ),
+    (
+        "signup.html",
+        include_str!("../../../../web/admin/signup.html"),
+    ),
+    (
+        "shops.html",
+        include_str!("../../../../web/admin/shops.html"),
+    ),
+    (
+        "error.html",
+        include_str!("../../../../web/admin/error.html"),
+    ),
+    (
+        "onboarding.html",
+        include_str!("../../../../web/admin/onboarding.html"),
+    ),
+    (
+        "catalogue.html",
+        include_str!("../../../../web/admin/catalogue.html"),
+    ),
+    (
+        "product.html",
+        include_str!("../../../../web/admin/product.html"),
+    ),
+    (
+        "inbox.html",
+        include_str!("../../../../web/admin/inbox.html"),
+    ),
+    (
+        "inbox_list.html",
+        include_str!("../../../../web/admin/inbox_list.html"),
+    ),
+    (
+        "conversation.html",
+        include_str!("../../../../web/admin/conversation.html"),
+    ),
+    (
+        "orders.html",
+        include_str!("../../../../web/admin/orders.html"),
+    ),
+    (
+        "leads.html",
+        include_str!("../../../../web/admin/leads.html"),
+    ),
+    (
+        "templates.html",
+        include_str!("../../../../web/admin/templates.html"),
+    ),
+    (
+        "settings.html",
+        include_str!("../../../../web/admin/settings.html"),
+    ),
+    (
+        "brand_fields.html",
+        include_str!("../../../../web/admin/brand_fields.html"),
+    ),
+    (
+        "analytics.html",
+        include_str!("../../../../web/admin/analytics.html"),
+    ),
 ];
 
 pub struct Views {
@@ -51,7 +101,12 @@ impl Views {
     }
 
     /// Renders a page; `admin` adds the layout's fields (who, which shop, the CSRF token).
-    pub fn page(&self, name: &str, admin: Option<&Admin>, ctx: Value) -> Result<Response, AdminError> {
+    pub fn page(
+        &self,
+        name: &str,
+        admin: Option<&Admin>,
+        ctx: Value,
+    ) -> Result<Response, AdminError> {
         let base = match admin {
             Some(a) => context! {
                 me => context! { name => &a.user.name, email => &a.user.email, role => a.user.role.as_str() },
@@ -73,10 +128,19 @@ impl Views {
 /// Admin pages hold a shop's private data: never cached, never framed.
 fn no_store(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
     h.insert("x-frame-options", header::HeaderValue::from_static("DENY"));
-    h.insert("x-content-type-options", header::HeaderValue::from_static("nosniff"));
-    h.insert("referrer-policy", header::HeaderValue::from_static("same-origin"));
+    h.insert(
+        "x-content-type-options",
+        header::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        "referrer-policy",
+        header::HeaderValue::from_static("same-origin"),
+    );
     res
 }
 
@@ -84,8 +148,11 @@ fn no_store(mut res: Response) -> Response {
 pub fn error_page(status: StatusCode, message: &str) -> String {
     let env = ERROR_ENV.get_or_init(|| {
         let mut env = Environment::new();
-        env.add_template("error.html", include_str!("../../../../web/admin/error.html"))
-            .expect("error template");
+        env.add_template(
+            "error.html",
+            include_str!("../../../../web/admin/error.html"),
+        )
+        .expect("error template");
         env
     });
     env.get_template("error.html")
@@ -99,7 +166,10 @@ static ERROR_ENV: std::sync::OnceLock<Environment<'static>> = std::sync::OnceLoc
 
 pub async fn css() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
         include_str!("../../../../web/admin/admin.css"),
     )
         .into_response()
@@ -107,7 +177,10 @@ pub async fn css() -> Response {
 
 pub async fn js() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
         include_str!("../../../../web/admin/admin.js"),
     )
         .into_response()
@@ -130,7 +203,11 @@ fn money(minor: i64, currency: Option<String>) -> String {
         }
         grouped.push(c);
     }
-    let num = if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{frac}") };
+    let num = if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    };
     match currency {
         Some(c) => format!("{num} {c}"),
         None => num,
@@ -194,7 +271,11 @@ mod tests {
     fn values_are_escaped_in_html_templates() {
         let mut env = Environment::new();
         env.add_template("t.html", "<p>{{ x }}</p>").unwrap();
-        let out = env.get_template("t.html").unwrap().render(context! { x => "<script>alert(1)</script>" }).unwrap();
+        let out = env
+            .get_template("t.html")
+            .unwrap()
+            .render(context! { x => "<script>alert(1)</script>" })
+            .unwrap();
         assert_eq!(out, "<p>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</p>");
     }
 }

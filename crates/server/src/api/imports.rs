@@ -11,10 +11,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use comptoir_catalogue::{Format, ImportSource};
-use comptoir_domain::Scope;
+use comptoir_domain::{Scope, Tenant};
 use comptoir_store::ImportRecord;
 use http_body_util::BodyExt;
 use serde::Deserialize;
+use std::future::Future;
 use std::io::Read;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -48,6 +49,86 @@ impl Read for ChannelReader {
     }
 }
 
+/// Where an import's bytes come from, chunk by chunk as they arrive: a request body, a
+/// multipart form's file field.
+pub(crate) trait ChunkSource: Send {
+    /// The next chunk; `None` at the end.
+    fn next_chunk(&mut self) -> impl Future<Output = Option<std::io::Result<Bytes>>> + Send;
+}
+
+impl ChunkSource for Body {
+    async fn next_chunk(&mut self) -> Option<std::io::Result<Bytes>> {
+        loop {
+            match self.frame().await? {
+                Ok(f) => {
+                    if let Ok(d) = f.into_data() {
+                        return Some(Ok(d));
+                    }
+                }
+                Err(e) => return Some(Err(std::io::Error::other(e.to_string()))),
+            }
+        }
+    }
+}
+
+/// Imports `src` into the tenant's catalogue while it streams in (parsed on a blocking
+/// thread, never buffered whole), cutting it off past `limit` bytes (a 413), and returns the
+/// import as recorded in the history. `format: None` detects it.
+pub(crate) async fn run_import(
+    st: &AppState,
+    tenant: &Tenant,
+    source_name: &str,
+    format: Option<Format>,
+    limit: u64,
+    mut src: impl ChunkSource,
+) -> ApiResult<ImportRecord> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
+    // Forward the chunks as they arrive, cutting them off past the size limit.
+    let forward = async move {
+        let mut seen: u64 = 0;
+        while let Some(item) = src.next_chunk().await {
+            let item = item.and_then(|d| {
+                seen += d.len() as u64;
+                if seen > limit {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::FileTooLarge,
+                        format!("the file is larger than the {limit} bytes an import accepts"),
+                    ))
+                } else {
+                    Ok(d)
+                }
+            });
+            let stop = item.is_err();
+            if tx.send(item).await.is_err() || stop {
+                break;
+            }
+        }
+    };
+    let source = ImportSource {
+        name: source_name.chars().take(200).collect(),
+        reader: Box::new(ChannelReader {
+            rx,
+            cur: Bytes::new(),
+        }),
+    };
+    let import = comptoir_catalogue::run(st.store.clone(), tenant, source, format, None);
+    tokio::pin!(forward, import);
+    let mut forwarding = true;
+    // The import ends when the parser does (end of file, or an error); the forwarding stops
+    // with it.
+    let outcome = loop {
+        tokio::select! {
+            r = &mut import => break r,
+            () = &mut forward, if forwarding => forwarding = false,
+        }
+    };
+    let (id, _report) = outcome?;
+    st.store
+        .import(&tenant.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("import vanished"))
+}
+
 fn import_out(r: &ImportRecord) -> ImportOut {
     ImportOut {
         id: r.id.clone(),
@@ -72,57 +153,21 @@ pub async fn create(
     auth.require(Scope::CatalogueWrite)?;
     let format = Format::parse(q.format.as_deref().unwrap_or("auto"))
         .map_err(|e| ApiError::invalid("format", e))?;
-    let limit = st.limits.import_body_bytes;
-    let (tx, rx) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(8);
-    // Forward the body as it arrives, cutting it off past the size limit.
-    tokio::spawn(async move {
-        let mut body = body;
-        let mut seen: u64 = 0;
-        while let Some(frame) = body.frame().await {
-            let item = match frame {
-                Ok(f) => {
-                    match f.into_data() {
-                        Ok(d) => {
-                            seen += d.len() as u64;
-                            if seen > limit {
-                                Err(std::io::Error::new(
-                                std::io::ErrorKind::FileTooLarge,
-                                format!("the file is larger than the {limit} bytes an import accepts"),
-                            ))
-                            } else {
-                                Ok(d)
-                            }
-                        }
-                        Err(_) => continue,
-                    }
-                }
-                Err(e) => Err(std::io::Error::other(e.to_string())),
-            };
-            let stop = item.is_err();
-            if tx.send(item).await.is_err() || stop {
-                break;
-            }
-        }
-    });
-    let source = ImportSource {
-        name: q
-            .source
-            .unwrap_or_else(|| "api".into())
-            .chars()
-            .take(200)
-            .collect(),
-        reader: Box::new(ChannelReader {
-            rx,
-            cur: Bytes::new(),
-        }),
-    };
-    let (id, _report) =
-        comptoir_catalogue::run(st.store.clone(), &auth.tenant, source, format, None).await?;
-    let record = st
-        .store
-        .import(&auth.tenant.id, &id)
-        .await?
-        .ok_or_else(|| ApiError::internal("import vanished"))?;
+    let name: String = q
+        .source
+        .unwrap_or_else(|| "api".into())
+        .chars()
+        .take(200)
+        .collect();
+    let record = run_import(
+        &st,
+        &auth.tenant,
+        &name,
+        format,
+        st.limits.import_body_bytes,
+        body,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(import_out(&record))))
 }
 

@@ -77,6 +77,16 @@ async fn save(
     auth: &Auth,
     settings: TenantSettings,
 ) -> ApiResult<Json<TenantSettings>> {
+    store_settings(st, &auth.tenant.id, &settings).await?;
+    Ok(Json(settings))
+}
+
+/// Checks and saves a shop's settings (the API and the admin both come here).
+pub(crate) async fn store_settings(
+    st: &AppState,
+    tenant_id: &str,
+    settings: &TenantSettings,
+) -> ApiResult<()> {
     if let Err(m) = settings.validate() {
         let (field, message) = m.split_once(": ").unwrap_or(("settings", m.as_str()));
         return Err(ApiError::invalid(field, message));
@@ -87,11 +97,9 @@ async fn save(
             format!("no template `{}`; see GET /v1/templates", settings.template),
         ));
     }
-    st.store
-        .update_tenant_settings(&auth.tenant.id, &settings)
-        .await?;
+    st.store.update_tenant_settings(tenant_id, settings).await?;
     st.keys.clear();
-    Ok(Json(settings))
+    Ok(())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -188,7 +196,7 @@ pub async fn widget_config(
     let welcome = w
         .welcome
         .clone()
-        .unwrap_or_else(|| agent.greeting(&template, &auth.tenant.name, lang));
+        .unwrap_or_else(|| agent.greeting_for(&auth.tenant, &template, lang));
     let label = |key: &str| agent.replies.render(lang, key, 0, &[]);
     Ok(Json(WidgetConfig {
         name: w.name.clone().unwrap_or_else(|| auth.tenant.name.clone()),

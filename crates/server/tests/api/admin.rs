@@ -14,7 +14,9 @@ pub struct AdminClient {
 
 /// The `content` of `<meta name="csrf-token" content="…">` in a page.
 pub fn csrf_of(html: &str) -> String {
-    let at = html.find("name=\"csrf-token\" content=\"").expect("page has a CSRF token");
+    let at = html
+        .find("name=\"csrf-token\" content=\"")
+        .expect("page has a CSRF token");
     let rest = &html[at + 27..];
     rest[..rest.find('"').unwrap()].to_string()
 }
@@ -49,10 +51,20 @@ impl AdminClient {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::SEE_OTHER,
+            "{}",
+            res.text().await.unwrap()
+        );
         assert_eq!(res.headers()["location"], "/admin/onboarding");
         let cookie = session_cookie(&res).expect("signed in");
-        let mut c = AdminClient { base: s.base.clone(), http, cookie, csrf: String::new() };
+        let mut c = AdminClient {
+            base: s.base.clone(),
+            http,
+            cookie,
+            csrf: String::new(),
+        };
         c.refresh_csrf().await;
         c
     }
@@ -67,7 +79,12 @@ impl AdminClient {
             .await
             .unwrap();
         let cookie = session_cookie(&res)?;
-        let mut c = AdminClient { base: s.base.clone(), http, cookie, csrf: String::new() };
+        let mut c = AdminClient {
+            base: s.base.clone(),
+            http,
+            cookie,
+            csrf: String::new(),
+        };
         c.refresh_csrf().await;
         Some(c)
     }
@@ -94,14 +111,22 @@ impl AdminClient {
     }
 
     /// Posts a form with the session's CSRF token added.
-    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+    pub async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
         let mut fields: Vec<(&str, &str)> = form.to_vec();
         fields.push(("_csrf", &self.csrf));
         self.post_raw(path, &fields).await
     }
 
     /// Posts a form as is (no CSRF token added); returns status, body and `Location`.
-    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
         let res = self
             .http
             .post(format!("{}{path}", self.base))
@@ -110,7 +135,10 @@ impl AdminClient {
             .send()
             .await
             .unwrap();
-        let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
         (res.status(), res.text().await.unwrap(), location)
     }
 }
@@ -118,7 +146,14 @@ impl AdminClient {
 /// The operator account, made as the CLI does.
 pub async fn operator(s: &Server, email: &str, password: &str) {
     let hash = comptoir_server::admin::auth::hash_password(password).unwrap();
-    let u = comptoir_domain::NewUser::new(None, email, "Operator", comptoir_domain::Role::Operator, hash).unwrap();
+    let u = comptoir_domain::NewUser::new(
+        None,
+        email,
+        "Operator",
+        comptoir_domain::Role::Operator,
+        hash,
+    )
+    .unwrap();
     s.store.create_user(&u).await.unwrap();
 }
 
@@ -127,11 +162,17 @@ pub async fn admin_signup_signin_and_signout(backend: &str) {
     let owner = AdminClient::signup(&s, "Ana's Café", "ana@cafe.example").await;
     let (status, html) = owner.get("/admin/settings").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Ana&#x27;s Café") || html.contains("Ana's Café"), "shop name shown");
+    assert!(
+        html.contains("Ana&#x27;s Café") || html.contains("Ana's Café"),
+        "shop name shown"
+    );
     // The cookie is HttpOnly, SameSite, scoped to the admin.
     let res = no_redirects()
         .post(format!("{}/admin/login", s.base))
-        .form(&[("email", "ANA@cafe.example "), ("password", "correct horse battery")])
+        .form(&[
+            ("email", "ANA@cafe.example "),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
@@ -140,34 +181,63 @@ pub async fn admin_signup_signin_and_signout(backend: &str) {
     for attr in ["HttpOnly", "SameSite=Lax", "Path=/admin", "Max-Age="] {
         assert!(set.contains(attr), "{set}");
     }
-    assert!(!set.contains("Secure"), "plain HTTP: a Secure cookie would be dropped");
+    assert!(
+        !set.contains("Secure"),
+        "plain HTTP: a Secure cookie would be dropped"
+    );
     let res = no_redirects()
         .post(format!("{}/admin/login", s.base))
         .header("x-forwarded-proto", "https")
-        .form(&[("email", "ana@cafe.example"), ("password", "correct horse battery")])
+        .form(&[
+            ("email", "ana@cafe.example"),
+            ("password", "correct horse battery"),
+        ])
         .send()
         .await
         .unwrap();
-    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("; Secure"));
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("; Secure"));
 
     // Signed out pages redirect to the sign-in page, keeping where one was going.
-    let (status, _, _) = AdminClient { cookie: String::new(), ..clone(&owner) }.post_raw("/admin/logout", &[]).await;
+    let (status, _, _) = AdminClient {
+        cookie: String::new(),
+        ..clone(&owner)
+    }
+    .post_raw("/admin/logout", &[])
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let res = no_redirects().get(format!("{}/admin/orders", s.base)).send().await.unwrap();
+    let res = no_redirects()
+        .get(format!("{}/admin/orders", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()["location"], "/admin/login?next=/admin/orders");
 
     // Sign out ends this session only; "everywhere" ends them all.
-    let second = AdminClient::login(&s, "ana@cafe.example", "correct horse battery").await.unwrap();
-    let third = AdminClient::login(&s, "ana@cafe.example", "correct horse battery").await.unwrap();
+    let second = AdminClient::login(&s, "ana@cafe.example", "correct horse battery")
+        .await
+        .unwrap();
+    let third = AdminClient::login(&s, "ana@cafe.example", "correct horse battery")
+        .await
+        .unwrap();
     let (status, _, to) = second.post("/admin/logout", &[]).await;
-    assert_eq!((status, to.as_deref()), (StatusCode::SEE_OTHER, Some("/admin/login")));
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/admin/login"))
+    );
     assert_eq!(second.get("/admin/settings").await.0, StatusCode::SEE_OTHER);
     assert_eq!(third.get("/admin/settings").await.0, StatusCode::OK);
     let (status, _, _) = owner.post("/admin/logout-everywhere", &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(owner.get("/admin/settings").await.0, StatusCode::SEE_OTHER);
-    assert_eq!(third.get("/admin/settings").await.0, StatusCode::SEE_OTHER, "every device");
+    assert_eq!(
+        third.get("/admin/settings").await.0,
+        StatusCode::SEE_OTHER,
+        "every device"
+    );
 
     // Sign-up refuses what it cannot use, saying why.
     let http = no_redirects();
@@ -175,11 +245,21 @@ pub async fn admin_signup_signin_and_signout(backend: &str) {
         ("not-an-email", "correct horse battery", "Shop", "email"),
         ("b@x.example", "short", "Shop", "password"),
         ("c@x.example", "correct horse battery", "", "Shop name"),
-        ("ana@cafe.example", "correct horse battery", "Other", "exists"),
+        (
+            "ana@cafe.example",
+            "correct horse battery",
+            "Other",
+            "exists",
+        ),
     ] {
         let res = http
             .post(format!("{}/admin/signup", s.base))
-            .form(&[("shop", shop), ("name", "N"), ("email", email), ("password", password)])
+            .form(&[
+                ("shop", shop),
+                ("name", "N"),
+                ("email", email),
+                ("password", password),
+            ])
             .send()
             .await
             .unwrap();
@@ -190,7 +270,12 @@ pub async fn admin_signup_signin_and_signout(backend: &str) {
 }
 
 fn clone(c: &AdminClient) -> AdminClient {
-    AdminClient { base: c.base.clone(), http: c.http.clone(), cookie: c.cookie.clone(), csrf: c.csrf.clone() }
+    AdminClient {
+        base: c.base.clone(),
+        http: c.http.clone(),
+        cookie: c.cookie.clone(),
+        csrf: c.csrf.clone(),
+    }
 }
 
 /// Twenty wrong passwords: throttled after five, the same answer for an account that does not
@@ -222,14 +307,30 @@ pub async fn admin_login_is_throttled_without_telling_who_exists(backend: &str) 
         // Same status, same message: nothing tells the accounts apart.
         assert_eq!(real.0, ghost.0);
         assert_eq!(real.1, ghost.1);
-        let msg = |html: &str| html.split("role=\"alert\">").nth(1).map(|r| r.split('<').next().unwrap().to_string());
+        let msg = |html: &str| {
+            html.split("role=\"alert\">")
+                .nth(1)
+                .map(|r| r.split('<').next().unwrap().to_string())
+        };
         assert_eq!(msg(&real.2), msg(&ghost.2));
         statuses.push(real.0);
     }
-    assert!(statuses[..5].iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
-    assert!(statuses[5..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(
+        statuses[..5].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[5..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
     let right = attempt("real@shop.example", "correct horse battery", "10.0.0.9").await;
-    assert_eq!(right.0, StatusCode::TOO_MANY_REQUESTS, "the account is locked for a while, whatever the password");
+    assert_eq!(
+        right.0,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked for a while, whatever the password"
+    );
     assert!(right.1, "Retry-After");
     s.stop().await;
 }
@@ -239,11 +340,24 @@ pub async fn admin_login_is_throttled_without_telling_who_exists(backend: &str) 
 pub async fn admin_forms_need_the_csrf_token(backend: &str) {
     let s = Server::start(backend, Limits::default()).await;
     let owner = AdminClient::signup(&s, "Shop", "o@shop.example").await;
-    let (status, html, _) = owner.post_raw("/admin/settings/shop", &[("name", "Hacked"), ("currency", "USD"), ("locales", "en")]).await;
+    let (status, html, _) = owner
+        .post_raw(
+            "/admin/settings/shop",
+            &[("name", "Hacked"), ("currency", "USD"), ("locales", "en")],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("CSRF"));
     let (status, _, _) = owner
-        .post_raw("/admin/settings/shop", &[("name", "Hacked"), ("currency", "USD"), ("locales", "en"), ("_csrf", "0000")])
+        .post_raw(
+            "/admin/settings/shop",
+            &[
+                ("name", "Hacked"),
+                ("currency", "USD"),
+                ("locales", "en"),
+                ("_csrf", "0000"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let res = owner
@@ -258,7 +372,11 @@ pub async fn admin_forms_need_the_csrf_token(backend: &str) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let (_, html) = owner.get("/admin/settings").await;
     assert!(!html.contains("Hacked"));
-    assert_eq!(owner.get("/admin/settings").await.0, StatusCode::OK, "still signed in");
+    assert_eq!(
+        owner.get("/admin/settings").await.0,
+        StatusCode::OK,
+        "still signed in"
+    );
     s.stop().await;
 }
 
@@ -269,11 +387,24 @@ pub async fn admin_sessions_stay_in_their_shop(backend: &str) {
     let a = AdminClient::signup(&s, "Shop A", "a@a.example").await;
     let _b = AdminClient::signup(&s, "Shop B", "b@b.example").await;
     let b_tenant = s.store.tenant_by_slug("shop-b").await.unwrap().unwrap();
-    let conv = s.store.create_conversation(&b_tenant.id, "web", Some("en"), "{}").await.unwrap();
-    assert_eq!(a.get(&format!("/admin/inbox/{}", conv.id)).await.0, StatusCode::NOT_FOUND);
-    let (status, _, _) = a.post(&format!("/admin/shops/{}/switch", b_tenant.id), &[]).await;
+    let conv = s
+        .store
+        .create_conversation(&b_tenant.id, "web", Some("en"), "{}")
+        .await
+        .unwrap();
+    assert_eq!(
+        a.get(&format!("/admin/inbox/{}", conv.id)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _, _) = a
+        .post(&format!("/admin/shops/{}/switch", b_tenant.id), &[])
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(a.get("/admin/shops").await.0, StatusCode::SEE_OTHER, "not an operator");
+    assert_eq!(
+        a.get("/admin/shops").await.0,
+        StatusCode::SEE_OTHER,
+        "not an operator"
+    );
 
     // The operator sees every shop and acts on the one picked.
     operator(&s, "op@platform.example", "operator password").await;
@@ -283,8 +414,13 @@ pub async fn admin_sessions_stay_in_their_shop(backend: &str) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Shop A") && html.contains("Shop B"));
     op.csrf = csrf_of(&html);
-    let (status, _, _) = op.post(&format!("/admin/shops/{}/switch", b_tenant.id), &[]).await;
+    let (status, _, _) = op
+        .post(&format!("/admin/shops/{}/switch", b_tenant.id), &[])
+        .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(op.get(&format!("/admin/inbox/{}", conv.id)).await.0, StatusCode::OK);
+    assert_eq!(
+        op.get(&format!("/admin/inbox/{}", conv.id)).await.0,
+        StatusCode::OK
+    );
     s.stop().await;
 }

@@ -1270,6 +1270,74 @@ async fn cards_in_language(backend: &str, l: &Script) {
     );
 }
 
+/// A search, then goodbye: the agent asks to rate the conversation (1–5, quick replies), then
+/// how likely the shopper is to recommend the shop (0–10, typed here), and thanks; both
+/// scores are in the turns' records as `record_feedback` tool calls.
+async fn satisfaction(backend: &str, l: &Script) {
+    let f = Fixture::open(backend).await;
+    let mut d = Dialogue::start(&f, "satisfaction", l).await;
+    let payloads = |out: &Value| -> Vec<String> {
+        out["reply"]["quick_replies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q["payload"].as_str().map(str::to_string))
+            .collect()
+    };
+    let out = d.say(l.search_lamps).await;
+    d.check_intent(&out, &["product_search"]);
+    let out = d.say(l.bye).await;
+    d.check_intent(&out, &["goodbye", "thanks"]);
+    let want: Vec<String> = (1..=5).map(|n| format!("csat:{n}")).collect();
+    d.check(
+        payloads(&out) == want,
+        format!("no 1–5 rating after goodbye: {:?}", payloads(&out)),
+    );
+    d.check(
+        reply_texts(l.lang, "feedback_csat_ask")
+            .iter()
+            .any(|q| text(&out).contains(q.as_str())),
+        "the goodbye does not ask to rate the conversation".into(),
+    );
+    let out = d
+        .press(json!({"type": "quick_reply", "payload": "csat:5"}))
+        .await;
+    let want: Vec<String> = (0..=10).map(|n| format!("nps:{n}")).collect();
+    d.check(
+        payloads(&out) == want,
+        format!("no 0–10 recommendation question: {:?}", payloads(&out)),
+    );
+    let out = d.say("9").await;
+    d.check(
+        reply_texts(l.lang, "feedback_done")
+            .iter()
+            .any(|q| text(&out).contains(q.as_str())),
+        "no thanks for the scores".into(),
+    );
+    d.check(
+        payloads(&out).is_empty(),
+        format!("still asking: {:?}", payloads(&out)),
+    );
+    let t = d.transcript().await;
+    let scores: Vec<(String, i64)> = t["turns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|turn| turn["actions"].as_array().cloned().unwrap_or_default())
+        .filter(|a| a["tool"] == "record_feedback")
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap_or("").to_string(),
+                a["score"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    d.check(
+        scores == [("csat".to_string(), 5), ("nps".to_string(), 9)],
+        format!("recorded scores {scores:?}"),
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The tests: every dialogue in every language, on both backends.
 
@@ -1357,4 +1425,5 @@ dialogues! {
         it,
         es,
     }
+    satisfaction { fr, en, de, it, es }
 }
