@@ -192,6 +192,12 @@ macro_rules! on_both_backends {
 
 #[path = "api/admin.rs"]
 mod admin;
+#[path = "api/admin_pages.rs"]
+mod admin_pages;
+#[allow(unused_imports)]
+use admin_pages::*;
+#[path = "api/admin_analytics.rs"]
+mod admin_analytics;
 #[path = "api/admin_shop.rs"]
 mod admin_shop;
 #[path = "api/conversations.rs"]
@@ -206,6 +212,11 @@ on_both_backends!(
     admin_login_is_throttled_without_telling_who_exists,
     admin_forms_need_the_csrf_token,
     admin_sessions_stay_in_their_shop,
+    admin_inbox_escapes_and_takes_over,
+    admin_agents_answer_but_do_not_administer,
+    admin_settings_keys_branding_and_shop,
+    admin_templates_editor_changes_what_the_agent_says_and_understands,
+    admin_onboarding_steps,
     auth_refuses_missing_unknown_revoked_and_public_keys,
     products_crud_with_language_fallback,
     validation_errors_are_problems,

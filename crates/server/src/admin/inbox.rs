@@ -175,7 +175,10 @@ fn turn_view(t: &TurnRecord) -> TurnView {
                     format!(
                         "{} → {}",
                         t["tool"].as_str().unwrap_or("?"),
-                        t["result"].as_str().unwrap_or("?")
+                        t["result"]["result"]
+                            .as_str()
+                            .or(t["result"].as_str())
+                            .unwrap_or("?")
                     )
                 })
                 .collect()

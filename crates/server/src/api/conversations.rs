@@ -190,7 +190,12 @@ pub async fn message(
     metrics::histogram!("comptoir_turn_queue_seconds").record((started - queued).as_secs_f64());
 
     let template = st.conversations.template(&auth.tenant);
-    let engine = st.understanding.engine();
+    // The shop's own model when it taught the agent its phrasings, else the built-in one.
+    let engine = st
+        .understanding
+        .engine_for(&auth.tenant)
+        .await
+        .map_err(ApiError::internal)?;
     let mut attempt = 0;
     let (outcome, lang) = loop {
         attempt += 1;
@@ -230,7 +235,7 @@ pub async fn message(
             tenant: &auth.tenant,
             index: &tenant_index.index,
             mentions: Some(&mentions.index),
-            engine,
+            engine: &engine,
             template: &template,
             payment: st.conversations.payment(),
             conversation_id: &id,

@@ -138,7 +138,11 @@ pub async fn parse(
         .understanding
         .catalogue(st.store.as_ref(), &auth.tenant)
         .await?;
-    let service = st.understanding.clone();
+    let engine = st
+        .understanding
+        .engine_for(&auth.tenant)
+        .await
+        .map_err(ApiError::internal)?;
     let understood = tokio::task::spawn_blocking(move || {
         let request = comptoir_nlu::Request {
             text: &body.text,
@@ -146,7 +150,7 @@ pub async fn parse(
             previous,
             catalogue: Some(&catalogue.index),
         };
-        service.engine().understand(&request)
+        engine.understand(&request)
     })
     .await
     .map_err(ApiError::internal)?;

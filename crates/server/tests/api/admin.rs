@@ -90,13 +90,15 @@ impl AdminClient {
     }
 
     pub async fn refresh_csrf(&mut self) {
-        let (status, html) = self.get("/admin/settings").await;
-        if status == StatusCode::OK {
-            self.csrf = csrf_of(&html);
-        } else {
-            let (_, html) = self.get("/admin/inbox").await;
-            self.csrf = csrf_of(&html);
+        // An owner's settings, an agent's inbox, an operator's list of shops.
+        for page in ["/admin/settings", "/admin/inbox", "/admin/shops"] {
+            let (status, html) = self.get(page).await;
+            if status == StatusCode::OK {
+                self.csrf = csrf_of(&html);
+                return;
+            }
         }
+        panic!("no admin page answered");
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, String) {

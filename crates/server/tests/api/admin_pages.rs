@@ -1,0 +1,496 @@
+//! The admin's own pages over real HTTP: the inbox (escaping, takeover), roles, settings
+//! (keys shown once, branding checked), the templates & FAQ editor (reply wordings the agent
+//! then uses, intent examples that retrain the shop's model) and the onboarding steps.
+
+use super::*;
+
+/// The signed-up shop's tenant and a fresh public key for it.
+async fn shop_keys(s: &Server, slug: &str) -> (comptoir_domain::Tenant, String, String) {
+    let t = s.store.tenant_by_slug(slug).await.unwrap().unwrap();
+    let pk = NewApiKey::generate(&t.id, KeyKind::Public, "test widget");
+    let sk = NewApiKey::generate(&t.id, KeyKind::Secret, "test secret");
+    s.store.insert_api_key(&pk).await.unwrap();
+    s.store.insert_api_key(&sk).await.unwrap();
+    (t, pk.token, sk.token)
+}
+
+async fn say(s: &Server, pk: &str, conv: &str, text: &str) -> Value {
+    let (status, _, body) = s
+        .call(
+            Method::POST,
+            &format!("/v1/conversations/{conv}/messages"),
+            Some(pk),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn conversation(s: &Server, pk: &str) -> String {
+    let (status, _, body) = s
+        .call(
+            Method::POST,
+            "/v1/conversations",
+            Some(pk),
+            Some(json!({"locale": "en"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_string()
+}
+
+pub async fn admin_inbox_escapes_and_takes_over(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Inbox Shop", "o@inbox.example").await;
+    let (_, pk, _) = shop_keys(&s, "inbox-shop").await;
+    let conv = conversation(&s, &pk).await;
+    say(
+        &s,
+        &pk,
+        &conv,
+        "<script>alert('x')</script> hello <img src=x onerror=alert(1)>",
+    )
+    .await;
+
+    let (status, list) = owner.get("/admin/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains(&conv[conv.len() - 8..]),
+        "the conversation is listed"
+    );
+    let (status, page) = owner.get(&format!("/admin/inbox/{conv}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page.contains("<script>alert"),
+        "a shopper's script ran in the admin"
+    );
+    assert!(!page.contains("<img src=x"), "a shopper's tag was rendered");
+    assert!(
+        page.contains("&lt;script&gt;alert("),
+        "the text is shown, escaped"
+    );
+    assert!(
+        page.contains(" ms<") || page.contains(" s<"),
+        "the turn's timing is shown: {page}"
+    );
+
+    // Take over, answer, the bot pauses, hand back.
+    let (status, _, to) = owner
+        .post(&format!("/admin/inbox/{conv}/takeover"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.unwrap().starts_with(&format!("/admin/inbox/{conv}")));
+    let (status, _, _) = owner
+        .post(
+            &format!("/admin/inbox/{conv}/message"),
+            &[("text", "Hi, Owner here <b>bold</b>")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let reply = say(&s, &pk, &conv, "thanks, do you have it in blue?").await;
+    assert_eq!(reply["human"], true, "{reply}");
+    assert_eq!(reply["reply"]["text"], "", "the bot stays quiet: {reply}");
+    let (_, page) = owner.get(&format!("/admin/inbox/{conv}")).await;
+    assert!(
+        page.contains("Owner here &lt;b&gt;bold&lt;&#x2f;b&gt;"),
+        "the person's message, escaped"
+    );
+    assert!(page.contains("in blue?"));
+    assert!(page.contains("Hand back"));
+    let (_, _, body) = s
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&pk),
+            None,
+        )
+        .await;
+    assert!(
+        body["turns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["input"]["staff"]["by"] == "Owner"),
+        "{body}"
+    );
+    let (status, _, _) = owner
+        .post(&format!("/admin/inbox/{conv}/handback"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let reply = say(&s, &pk, &conv, "hello").await;
+    assert_eq!(reply["human"], false, "{reply}");
+    assert_ne!(reply["reply"]["text"], "");
+
+    // The live endpoints answer JSON for the page's script.
+    let (status, live) = owner.get("/admin/inbox/live").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(serde_json::from_str::<Value>(&live)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == conv.as_str()));
+    let (status, turns) = owner
+        .get(&format!("/admin/inbox/{conv}/turns?after=2"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let turns: Value = serde_json::from_str(&turns).unwrap();
+    assert!(turns["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["seq"].as_i64().unwrap() > 2));
+    // Staff messages without the token change nothing.
+    let (status, _, _) = owner
+        .post_raw(&format!("/admin/inbox/{conv}/takeover"), &[])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    s.stop().await;
+}
+
+pub async fn admin_agents_answer_but_do_not_administer(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Team Shop", "o@team.example").await;
+    let (status, _, _) = owner
+        .post(
+            "/admin/settings/users",
+            &[
+                ("name", "Alex"),
+                ("email", "alex@team.example"),
+                ("password", "agent password 1"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, html, _) = owner
+        .post(
+            "/admin/settings/users",
+            &[
+                ("name", "Al"),
+                ("email", "al@team.example"),
+                ("password", "short"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("password"));
+    let agent = AdminClient::login(&s, "alex@team.example", "agent password 1")
+        .await
+        .expect("agent signs in");
+    assert_eq!(agent.get("/admin/inbox").await.0, StatusCode::OK);
+    assert_eq!(agent.get("/admin/orders").await.0, StatusCode::OK);
+    assert_eq!(agent.get("/admin/settings").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(agent.get("/admin/templates").await.0, StatusCode::FORBIDDEN);
+    let (status, _, _) = agent
+        .post(
+            "/admin/settings/keys",
+            &[("name", "mine"), ("kind", "secret")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Removing a teammate ends their sessions.
+    let (_, html) = owner.get("/admin/settings").await;
+    let id = html
+        .split("/admin/settings/users/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, _, _) = owner
+        .post(&format!("/admin/settings/users/{id}/remove"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        agent.get("/admin/inbox").await.0,
+        StatusCode::SEE_OTHER,
+        "signed out"
+    );
+    s.stop().await;
+}
+
+pub async fn admin_settings_keys_branding_and_shop(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Keys Shop", "o@keys.example").await;
+    let (status, html, _) = owner
+        .post(
+            "/admin/settings/keys",
+            &[("name", "sync"), ("kind", "secret")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let token = html
+        .split("value=\"sk_")
+        .nth(1)
+        .map(|r| format!("sk_{}", r.split('"').next().unwrap()))
+        .expect("the key is shown once");
+    let (status, _, _) = s.call(Method::GET, "/v1/orders", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "the new key works");
+    let (_, html) = owner.get("/admin/settings").await;
+    assert!(!html.contains(&token), "never shown again");
+    let key_id = html.split("/admin/settings/keys/").find_map(|r| {
+        let id = r.split('/').next().unwrap();
+        (id.starts_with("key_") && html.contains("sync")).then(|| id.to_string())
+    });
+    let mut revoked = false;
+    for id in html
+        .split("/admin/settings/keys/")
+        .skip(1)
+        .map(|r| r.split('/').next().unwrap().to_string())
+    {
+        let (status, _, _) = owner
+            .post(&format!("/admin/settings/keys/{id}/revoke"), &[])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        revoked = true;
+    }
+    assert!(revoked && key_id.is_some());
+    let (status, _, _) = s.call(Method::GET, "/v1/orders", Some(&token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "revoked at once");
+
+    let (status, html, _) = owner
+        .post(
+            "/admin/settings/branding",
+            &[
+                ("widget_color", "red; background:url(x)"),
+                ("widget_name", "Bot"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("widget.color"));
+    let (status, _, _) = owner
+        .post(
+            "/admin/settings/branding",
+            &[
+                ("widget_color", "#AA3300"),
+                ("widget_name", "<b>Bot</b>"),
+                ("widget_welcome", "Hi!"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let t = s.store.tenant_by_slug("keys-shop").await.unwrap().unwrap();
+    assert_eq!(t.settings.widget.color.as_deref(), Some("#aa3300"));
+    let (_, html) = owner.get("/admin/settings").await;
+    assert!(html.contains("&lt;b&gt;Bot&lt;&#x2f;b&gt;") && !html.contains("<b>Bot</b>"));
+
+    let (status, _, _) = owner
+        .post(
+            "/admin/settings/shop",
+            &[
+                ("name", "Keys & Co"),
+                ("currency", "CHF"),
+                ("default_locale", "de"),
+                ("locale_fr", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let t = s.store.tenant_by_slug("keys-shop").await.unwrap().unwrap();
+    assert_eq!((t.name.as_str(), t.currency.as_str()), ("Keys & Co", "CHF"));
+    assert_eq!(
+        t.locales.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+        ["de", "fr"]
+    );
+    let (status, _, _) = owner
+        .post(
+            "/admin/settings/shop",
+            &[("name", "X"), ("currency", "EURO")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+pub async fn admin_templates_editor_changes_what_the_agent_says_and_understands(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Words Shop", "o@words.example").await;
+    let (_, pk, _) = shop_keys(&s, "words-shop").await;
+
+    // A reply in the merchant's words; a wording that drops a placeholder is refused.
+    let (status, html, _) = owner
+        .post(
+            "/admin/templates",
+            &[
+                ("section", "reply"),
+                ("key", "greet_fallback"),
+                ("lang", "en"),
+                ("text", "Howdy, partner!"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "greet_fallback needs {{shop}}"
+    );
+    assert!(html.contains("shop"));
+    let (status, _, _) = owner
+        .post(
+            "/admin/templates",
+            &[
+                ("section", "reply"),
+                ("key", "thanks"),
+                ("lang", "en"),
+                ("text", "Cheers from the whole team!"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let conv = conversation(&s, &pk).await;
+    let reply = say(&s, &pk, &conv, "thanks").await;
+    assert!(
+        reply["reply"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Cheers from the whole team!"),
+        "{reply}"
+    );
+
+    // FAQ answers replace the template's.
+    let (status, _, _) = owner
+        .post(
+            "/admin/templates",
+            &[
+                ("section", "faq"),
+                (
+                    "faq.shipping.en",
+                    "We ship by bike courier within the city.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let t = s.store.tenant_by_slug("words-shop").await.unwrap().unwrap();
+    assert_eq!(
+        t.settings.faq["shipping"]["en"],
+        "We ship by bike courier within the city."
+    );
+
+    // The shop's own phrasings retrain its model: a made-up phrase becomes a handover.
+    let parse = |text: &'static str| {
+        let s = &s;
+        let pk = pk.clone();
+        async move {
+            let (_, _, body) = s
+                .call(
+                    Method::POST,
+                    "/v1/nlu/parse",
+                    Some(&pk),
+                    Some(json!({"text": text, "locale": "en"})),
+                )
+                .await;
+            body["intent"].as_str().unwrap_or("").to_string()
+        }
+    };
+    assert_ne!(parse("fetch me the zorblax keeper").await, "talk_to_human");
+    let (status, _, to) = owner
+        .post(
+            "/admin/templates",
+            &[
+                ("section", "examples"),
+                ("intent", "talk_to_human"),
+                ("lang", "en"),
+                ("text", "fetch me the zorblax keeper\nI want the zorblax keeper\nzorblax keeper please\ncall the zorblax keeper\nget me the zorblax keeper now"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        to.unwrap().contains("retrained"),
+        "the merchant is told the model was retrained"
+    );
+    assert_eq!(parse("fetch me the zorblax keeper").await, "talk_to_human");
+    let (status, html, _) = owner
+        .post(
+            "/admin/templates",
+            &[
+                ("section", "examples"),
+                ("intent", "make_coffee"),
+                ("lang", "en"),
+                ("text", "espresso"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("make_coffee"));
+
+    let (status, _, _) = owner
+        .post(
+            "/admin/templates",
+            &[("section", "template"), ("template", "fashion")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = owner
+        .post(
+            "/admin/templates",
+            &[("section", "template"), ("template", "../../etc")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+pub async fn admin_onboarding_steps(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Fresh Shop", "o@fresh.example").await;
+    let (status, html) = owner.get("/admin/onboarding").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("enctype=\"multipart/form-data\""),
+        "the import step has the upload form"
+    );
+    let (status, _, to) = owner
+        .post("/admin/onboarding/template", &[("template", "services")])
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/admin/onboarding?step=brand"))
+    );
+    let (status, _, to) = owner
+        .post(
+            "/admin/onboarding/brand",
+            &[
+                ("widget_name", "Ava"),
+                ("widget_color", "#112233"),
+                ("widget_welcome", "Hello!"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, to.as_deref()),
+        (
+            StatusCode::SEE_OTHER,
+            Some("/admin/onboarding?step=snippet")
+        )
+    );
+    let (_, html) = owner.get("/admin/onboarding?step=snippet").await;
+    let pk = html
+        .split("data-key=&quot;")
+        .nth(1)
+        .map(|r| r.split('&').next().unwrap().to_string())
+        .expect("snippet with a key");
+    assert!(pk.starts_with("pk_"));
+    assert!(html.contains("widget.js"));
+    let (status, _, body) = s
+        .call(Method::GET, "/v1/widget/config", Some(&pk), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "the snippet's key works: {body}");
+    assert_eq!(body["name"], "Ava", "{body}");
+    let (_, html) = owner.get("/admin/onboarding?step=test").await;
+    assert!(
+        html.contains(&format!("data-key=\"{pk}\"")),
+        "the test step embeds the real widget"
+    );
+    let (status, _, _) = owner
+        .post("/admin/onboarding/template", &[("template", "nope")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
