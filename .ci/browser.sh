@@ -83,7 +83,8 @@ fi
 
 echo "== browser test: tests/browser/chat.test.mjs against $BASE_URL"
 status=0
-BASE_URL="$BASE_URL" CHROMIUM="$CHROMIUM" node tests/browser/chat.test.mjs || status=$?
+SECRET_KEY=$(sed -n 's/.*admin (secret) key: //p' "$LOG" | tail -n 1)
+BASE_URL="$BASE_URL" CHROMIUM="$CHROMIUM" SECRET_KEY="$SECRET_KEY" node tests/browser/chat.test.mjs || status=$?
 if [ "$status" != 0 ]; then
   echo "browser.sh: the browser test failed; the server's last log lines:" >&2
   tail -n 40 "$LOG" >&2

@@ -148,8 +148,15 @@ pub fn router(state: AppState) -> Router {
             limits.request_timeout,
             enforce_timeout,
         ));
+    let admin_import = admin::import_router()
+        .layer(axum::middleware::from_fn(detach))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.import_timeout,
+            enforce_timeout,
+        ));
     api.merge(imports)
         .merge(admin)
+        .merge(admin_import)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn(metrics::track))

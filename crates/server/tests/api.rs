@@ -1,13 +1,13 @@
 //! The API over real HTTP, on SQLite and on PostgreSQL: every test runs on both backends.
 //! (One test binary for the crate, so it links once.)
 
+#[allow(unused_imports)]
+use admin::*;
 use comptoir_domain::{Currency, KeyKind, Lang, NewApiKey, NewTenant, Plan};
 use comptoir_server::{AppState, Limits};
 use comptoir_store::Store;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
-#[allow(unused_imports)]
-use admin::*;
 use std::sync::Arc;
 
 struct Server {

@@ -12,9 +12,9 @@ pub mod testing;
 
 use async_trait::async_trait;
 use comptoir_domain::{
-    ApiKey, Appointment, CatalogueEntry, Currency, NewUser, User, CrossSellRule, Lang, Lead, NewApiKey, NewAppointment,
-    NewLead, NewOrder, NewTenant, OrderLineRequest, OrderStatus, PlacedOrder, Product,
-    ProductFilter, ProductUpsert, RuleSource, Tenant, TenantSettings,
+    ApiKey, Appointment, CatalogueEntry, CrossSellRule, Currency, Lang, Lead, NewApiKey,
+    NewAppointment, NewLead, NewOrder, NewTenant, NewUser, OrderLineRequest, OrderStatus,
+    PlacedOrder, Product, ProductFilter, ProductUpsert, RuleSource, Tenant, TenantSettings, User,
 };
 use std::sync::Arc;
 

@@ -1426,12 +1426,15 @@ async fn admin_story(store: Arc<dyn Store>) {
         )
         .await
         .unwrap());
-    let turns = store.turns_of(&shop.id, &[c.id.clone()]).await.unwrap();
+    let turns = store
+        .turns_of(&shop.id, std::slice::from_ref(&c.id))
+        .await
+        .unwrap();
     assert_eq!(turns.len(), 1);
     assert_eq!(turns[0].0, c.id);
     assert_eq!(turns[0].1.server_us, 250);
     assert!(store
-        .turns_of(&other.id, &[c.id.clone()])
+        .turns_of(&other.id, std::slice::from_ref(&c.id))
         .await
         .unwrap()
         .is_empty());

@@ -248,7 +248,7 @@ fn order_facts(o: PlacedOrder) -> OrderFacts {
         .currency
         .to_minor(o.total)
         .ok()
-        .or_else(|| (o.total * scale).round().to_i64())
+        .or_else(|| o.total.checked_mul(scale).and_then(|d| d.round().to_i64()))
         .unwrap_or(0);
     OrderFacts::new(
         o.id,
@@ -601,7 +601,7 @@ pub async fn page(
                 text => &m.text,
                 intent => &m.intent,
                 confidence => m.confidence.map(|c| format!("{c:.2}")),
-                href => format!("/admin/inbox/{}", url_encode(&m.conversation_id)),
+                conversation => url_encode(&m.conversation_id),
             }
         })
         .collect();
@@ -645,6 +645,7 @@ pub async fn page(
             previous_capped,
             max_conversations => grouped(Decimal::from(MAX_CONVERSATIONS as u64)),
             order_grace_days => ORDER_GRACE_DAYS,
+            review_cap => comptoir_analytics::REVIEW_CAP,
             kpis,
             more,
             charts,

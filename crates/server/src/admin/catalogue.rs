@@ -485,10 +485,20 @@ async fn import_file(
         Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => {
             Ok(Outcome::Refused(e.status, too_large()))
         }
-        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => Ok(Outcome::Refused(
-            e.status,
-            format!("{NOT_A_CATALOGUE} that can be read: {}", e.detail),
-        )),
+        Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            // The parser speaks to the command line; here the format is picked in the form.
+            let why = match e.detail.split_once(". Pass --format") {
+                Some((head, _)) => format!(
+                    "{NOT_A_CATALOGUE} Comptoir recognises ({head}). Pick its format in the list, \
+                     or check its header line."
+                ),
+                None => format!(
+                    "The file could not be imported: {}.",
+                    e.detail.trim_end_matches('.')
+                ),
+            };
+            Ok(Outcome::Refused(e.status, why))
+        }
         Err(e) => Err(e.into()),
     }
 }

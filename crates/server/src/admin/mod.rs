@@ -24,18 +24,10 @@ use comptoir_store::StoreError;
 pub use views::Views;
 
 /// What the admin keeps in memory: its templates and the login throttle.
+#[derive(Default)]
 pub struct AdminState {
     pub views: Views,
     throttle: auth::LoginThrottle,
-}
-
-impl Default for AdminState {
-    fn default() -> Self {
-        AdminState {
-            views: Views::new(),
-            throttle: auth::LoginThrottle::default(),
-        }
-    }
 }
 
 impl AdminState {
@@ -122,7 +114,10 @@ impl IntoResponse for AdminError {
 
 pub type Page = Result<Response, AdminError>;
 
-/// Every admin route.
+/// The catalogue upload, apart: no 1 MiB body limit, and the import's own time limit.
+pub use catalogue::import_router;
+
+/// Every admin route but the upload.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(analytics::home))
@@ -145,7 +140,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/onboarding/template", post(onboarding::template))
         .route("/admin/onboarding/brand", post(onboarding::brand))
         .route("/admin/catalogue", get(catalogue::list))
-        .merge(catalogue::import_router())
         .route(
             "/admin/catalogue/products/{id}",
             get(catalogue::edit_page).post(catalogue::save),

@@ -190,6 +190,9 @@ fn slug_of(name: &str) -> String {
     }
     let mut s: String = out.trim_matches('-').chars().take(40).collect();
     s = s.trim_end_matches('-').to_string();
+    if s.is_empty() {
+        return "shop".into();
+    }
     if !s.starts_with(|c: char| c.is_ascii_lowercase()) {
         s = format!("shop-{s}");
     }

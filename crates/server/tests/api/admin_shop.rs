@@ -11,6 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 on_both_backends!(
     admin_catalogue_import_search_and_edit,
     admin_catalogue_escapes_and_refuses_bad_uploads,
+    admin_catalogue_takes_a_large_file_and_pages,
     admin_orders_and_leads_with_roles,
 );
 
@@ -101,7 +102,7 @@ async fn stream_upload(
     let writer = tokio::spawn(async move {
         wr.write_all(request.as_bytes()).await?;
         let zero = vec![0u8; 64 * 1024];
-        let mut send = |data: Vec<u8>| {
+        let send = |data: Vec<u8>| {
             let mut out = Vec::with_capacity(data.len() + 16);
             if chunked {
                 out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
@@ -490,6 +491,7 @@ pub async fn admin_catalogue_escapes_and_refuses_bad_uploads(backend: &str) {
     );
     let (status, html, _) = upload(&owner, body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("Pick its format in the list"), "{html}");
     // No file chosen.
     let body = multipart(&[("_csrf", &owner.csrf)], Some(("", b"")), &[]);
     let (status, html, _) = upload(&owner, body).await;
@@ -518,6 +520,48 @@ pub async fn admin_catalogue_escapes_and_refuses_bad_uploads(backend: &str) {
         1,
         "only the product made over the API"
     );
+    s.stop().await;
+}
+
+/// Files past the admin's 1 MiB form limit go through the upload route, and the list pages.
+pub async fn admin_catalogue_takes_a_large_file_and_pages(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Shop", "o@shop.example").await;
+    let t = tenant_of(&s, "o@shop.example").await;
+    let mut csv = String::from("sku,product_id,title,description,price,stock\n");
+    for i in 0..12_000 {
+        csv.push_str(&format!("SKU-{i:05},p{i:05},Product number {i},A plain description of product {i} for the test,{}.50,{}\n", 10 + i % 90, i % 7));
+    }
+    assert!(csv.len() > 1024 * 1024);
+    let body = multipart(
+        &[("_csrf", &owner.csrf), ("format", "generic")],
+        Some(("big.csv", csv.as_bytes())),
+        &[],
+    );
+    let (status, page, to) = upload(&owner, body).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, html) = owner.get(&to.unwrap()).await;
+    assert!(html.contains("Import of big.csv"), "{html}");
+    assert_eq!(s.store.count_catalogue(&t.id).await.unwrap().0, 12_000);
+    // Attribute values are escaped (`/` as `&#x2f;`, `&` as `&amp;`), as browsers read them.
+    let next = html
+        .split("href=\"")
+        .map(|h| {
+            h[..h.find('"').unwrap_or(0)]
+                .replace("&#x2f;", "/")
+                .replace("&amp;", "&")
+        })
+        .find(|h| h.starts_with("/admin/catalogue?cursor="))
+        .expect("a next page");
+    let (status, html) = owner.get(&next).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Product number") && html.contains("First page"));
+    assert_eq!(
+        owner.get("/admin/catalogue?cursor=../../etc").await.0,
+        StatusCode::BAD_REQUEST
+    );
+    let (_, html) = owner.get("/admin/catalogue?stock=out").await;
+    assert!(html.contains("badge out"), "stock 0 is out of stock");
     s.stop().await;
 }
 
