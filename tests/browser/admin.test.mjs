@@ -191,7 +191,7 @@ try {
   await step("analytics: KPIs with the previous period, SVG charts, CSV export, phone width", async () => {
     await page.goto(BASE + "/admin/analytics?period=7d");
     await page.locator(".kpis .kpi").first().waitFor();
-    const kpis = await page.locator(".kpis").textContent();
+    const kpis = (await page.locator(".kpis").allTextContents()).join(" ");
     for (const label of ["Conversations", "Conversion", "Revenue"]) check(kpis.includes(label), `no ${label} KPI`);
     check((await page.locator("figure svg").count()) >= 3, "fewer than 3 charts");
     check(!(await page.content()).includes("NaN"), "NaN on the page");
