@@ -437,3 +437,97 @@ fn nlu_eval_train_and_convert() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("line 2"), "{}", stderr(&out));
 }
+
+/// `admin create-operator` and `admin create-user`: a generated password printed once, or one
+/// read from stdin; bad input refused with a message and nothing created.
+#[test]
+fn admin_accounts_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ["--data-dir", dir.path().to_str().unwrap()];
+    let out = run(bin()
+        .args(["admin", "create-operator", "--email", "Op@Platform.example"])
+        .args(data));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("created operator op@platform.example"),
+        "{text}"
+    );
+    let password = text
+        .lines()
+        .find_map(|l| l.strip_prefix("password (shown once): "))
+        .expect("a generated password");
+    assert!(password.len() >= 20);
+    // The same email again: refused, nothing printed as created.
+    let again = run(bin()
+        .args(["admin", "create-operator", "--email", "op@platform.example"])
+        .args(data));
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+
+    let t = run(bin()
+        .args(["tenant", "create", "cli-shop", "--name", "CLI shop"])
+        .args(data));
+    assert!(t.status.success(), "{}", stderr(&t));
+    let mut child = bin()
+        .args([
+            "admin",
+            "create-user",
+            "--tenant",
+            "cli-shop",
+            "--email",
+            "agent@cli.example",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ])
+        .args(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"typed password 123\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("created agent agent@cli.example"));
+    assert!(
+        !stdout(&out).contains("typed password"),
+        "a typed password is never echoed"
+    );
+    for (args, why) in [
+        (
+            vec!["--tenant", "nope", "--email", "a@b.example"],
+            "no tenant",
+        ),
+        (
+            vec!["--tenant", "cli-shop", "--email", "not-an-email"],
+            "email",
+        ),
+        (
+            vec![
+                "--tenant",
+                "cli-shop",
+                "--email",
+                "c@b.example",
+                "--role",
+                "boss",
+            ],
+            "role",
+        ),
+    ] {
+        let out = run(bin().args(["admin", "create-user"]).args(&args).args(data));
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(why), "{why}: {}", stderr(&out));
+    }
+}
