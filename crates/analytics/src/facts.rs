@@ -190,6 +190,97 @@ fn parse(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or(Value::Null)
 }
 
+/// A JSON document read for its shape: arrays are counted, not kept (their elements are
+/// skipped without being built). Tool results and replies carry whole product cards in arrays
+/// of which analytics only needs the length; skipping them is most of a dashboard's time.
+enum Shallow {
+    Value(Value),
+    Array(usize),
+    Object(Vec<(String, Shallow)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Shallow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Shallow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::from(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::from(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::String(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::String(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<Shallow, E> {
+                Ok(Shallow::Value(Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Shallow, A::Error> {
+                let mut n = 0;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    n += 1;
+                }
+                Ok(Shallow::Array(n))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Shallow, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Shallow>()? {
+                    out.push((k, v));
+                }
+                Ok(Shallow::Object(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Shallow {
+    /// As a `Value`, arrays standing as that many nulls (only their length is read).
+    fn into_value(self) -> Value {
+        match self {
+            Shallow::Value(v) => v,
+            Shallow::Array(n) => Value::Array(vec![Value::Null; n]),
+            Shallow::Object(kv) => {
+                Value::Object(kv.into_iter().map(|(k, v)| (k, v.into_value())).collect())
+            }
+        }
+    }
+}
+
+/// The tool traces of a turn, each read shallowly (see [`Shallow`]).
+fn parse_actions(json: &str) -> Vec<Value> {
+    serde_json::from_str::<Vec<Shallow>>(json)
+        .map(|a| a.into_iter().map(Shallow::into_value).collect())
+        .unwrap_or_default()
+}
+
+/// A document whose arrays only count (the reply: its `products`).
+fn parse_shallow(json: &str) -> Value {
+    serde_json::from_str::<Shallow>(json).map_or(Value::Null, Shallow::into_value)
+}
+
 fn str_of<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
     o.get(key).and_then(Value::as_str)
 }
@@ -227,11 +318,11 @@ impl TurnFacts {
         TurnFacts {
             input: read_input(&parse(input)),
             understanding: understanding.and_then(|u| read_understanding(&parse(u))),
-            tools: match parse(actions) {
-                Value::Array(a) => a.iter().filter_map(read_tool).collect(),
-                _ => Vec::new(),
-            },
-            reply_products: parse(reply)
+            tools: parse_actions(actions)
+                .iter()
+                .filter_map(read_tool)
+                .collect(),
+            reply_products: parse_shallow(reply)
                 .as_object()
                 .map_or(0, |o| len_of(o, "products")),
             server_us,
