@@ -54,10 +54,11 @@
     };
     setTimeout(tick, every);
   }
-  // The inbox list, live: rebuilt from JSON with textContent only.
+  // The inbox list, live: rebuilt from JSON with textContent only. Only the first page has
+  // `data-live` (the live JSON is the newest page, status filter kept): a later page stays.
   function liveList() {
     var list = document.getElementById('convlist');
-    if (!list) return;
+    if (!list || !list.getAttribute('data-live')) return;
     var current = (list.querySelector('a[aria-current]') || {}).getAttribute ? list.querySelector('a[aria-current]').getAttribute('href') : null;
     poll(list.getAttribute('data-live'), 3000, function (rows) {
       var frag = document.createDocumentFragment();
@@ -85,12 +86,33 @@
     if (!box) return;
     var after = parseInt(box.getAttribute('data-after'), 10) || 0;
     var status = document.getElementById('conv-status');
+    var changed = document.getElementById('conv-changed');
     poll(function () { return box.getAttribute('data-turns') + '?after=' + after; }, 2000, function (d) {
+      var typed = document.getElementById('staff-text');
       if (status && status.textContent !== d.status) {
         // The status changed elsewhere (another teammate, the shopper asked for a person): the
-        // answer form must change too.
-        location.reload();
-        return;
+        // answer form must change too. Not while a message is being typed: that would lose
+        // it. Say so instead, and let the person reload when they have kept their words.
+        if (!(typed && typed.value.trim() && changed)) {
+          location.reload();
+          return;
+        }
+        var msg = 'The conversation changed (now: ' + d.status + '). Reload to continue.';
+        if (changed.getAttribute('data-now') !== d.status) {
+          var reload = el('button', null, 'Reload');
+          reload.type = 'button';
+          reload.addEventListener('click', function () { location.reload(); });
+          var p = el('p', null, msg + ' ');
+          p.append(reload);
+          changed.className = 'error';
+          changed.setAttribute('data-now', d.status);
+          changed.replaceChildren(p);
+        }
+      } else if (changed && changed.hasAttribute('data-now')) {
+        // Back as the page shows it: the form works again.
+        changed.removeAttribute('data-now');
+        changed.className = '';
+        changed.replaceChildren();
       }
       d.turns.forEach(function (t) {
         after = Math.max(after, t.seq);

@@ -124,10 +124,10 @@ pub struct Searches {
 /// How many shopper messages had an intent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntentCount {
-    /// The stored intent; `unknown` for a message stored without understanding.
+    /// The stored intent.
     pub intent: String,
     pub count: u64,
-    /// Out of all shopper text turns.
+    /// Out of [`Report::text_turns`].
     pub share: f64,
 }
 
@@ -144,7 +144,8 @@ pub struct Misunderstood {
     pub confidence: Option<f64>,
 }
 
-/// Server time of shopper turns, nearest-rank percentiles, microseconds.
+/// Server time of the shopper turns the agent handled, nearest-rank percentiles,
+/// microseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ResponseTimes {
     pub turns: u64,
@@ -263,7 +264,9 @@ pub struct Report {
     /// Every currency of the period's agent orders, `currency` first.
     pub by_currency: Vec<CurrencyTotals>,
     pub searches: Searches,
-    /// Shopper text turns (the base of intents and not-understood).
+    /// Shopper text turns the agent handled (the base of intents and not-understood): a
+    /// message stored without understanding, sent while a person had the conversation, is
+    /// not one of them.
     pub text_turns: u64,
     /// Intents of shopper text turns, most first.
     pub intents: Vec<IntentCount>,
@@ -304,6 +307,14 @@ pub fn percentile(sorted: &[i64], p: u32) -> Option<i64> {
 /// tool ("hello, red dress?" is read as a greeting but searched: not only a greeting).
 fn is_greeting(t: &TurnFacts) -> bool {
     t.text().is_some() && t.intent() == Some(GREETING_INTENT) && t.tools.is_empty()
+}
+
+/// A shopper turn the agent ran on. Not a text stored without understanding: the message was
+/// for the person who had taken the conversation over, and the agent did not run (no intent,
+/// no reply; its server time is only the recording). Such a turn is still the shopper's (it
+/// counts for engaged and the funnel), but not for intents, not-understood or response times.
+fn handled_by_agent(t: &TurnFacts) -> bool {
+    t.is_shopper() && !(t.text().is_some() && t.understanding.is_none())
 }
 
 /// A shopper text turn the agent did not understand: read as [`NOT_UNDERSTOOD_INTENT`] and
@@ -505,14 +516,15 @@ impl Report {
             }
             let (mut last_csat, mut last_nps) = (None, None);
             for (n, t) in c.turns.iter().enumerate() {
-                if t.is_shopper() && t.server_us >= 0 {
+                // Staff turns and messages a person was answering: nothing the agent did.
+                let agent_ran = handled_by_agent(t);
+                if agent_ran && t.server_us >= 0 {
                     times.push(t.server_us);
                 }
-                if t.text().is_some() {
+                // A text the agent handled, which always has its understanding.
+                if let Some(intent) = t.intent().filter(|_| agent_ran && t.text().is_some()) {
                     text_turns += 1;
-                    *intents
-                        .entry(t.intent().unwrap_or("unknown").to_string())
-                        .or_default() += 1;
+                    *intents.entry(intent.to_string()).or_default() += 1;
                     if is_not_understood(t) {
                         not_understood += 1;
                         review.push((t.created_at_ms, c.id.as_str(), n, t));

@@ -600,6 +600,99 @@ fn response_times_are_nearest_rank_over_shopper_turns() {
     assert_eq!(percentile(&[], 50), None);
 }
 
+/// A shopper's text recorded while a person had the conversation: the agent did not run, so
+/// no understanding was stored (`api::conversations::pass_to_person`).
+fn for_the_person(s: &str, us: i64) -> TurnFacts {
+    turn(json!({ "text": s }), None, json!([]), 0, us)
+}
+
+#[test]
+fn messages_sent_to_a_person_are_not_the_agents() {
+    let (before, _) = reports();
+    let mut facts = history();
+    facts.conversations.push(conv(
+        "cA",
+        at("2026-03-03", "10:00"),
+        vec![
+            text("robe rouge", "product_search", 0.9, json!([]), 0, 1000),
+            staff("takeover", 0),
+            for_the_person("where is my parcel?", 90_000),
+            for_the_person("asdfgh", 90_000),
+            staff("message", 0),
+            // A button still runs the agent while a person has the conversation.
+            action("add_to_cart", json!([tool("add_to_cart", "cart")]), 1500),
+            staff("handback", 0),
+        ],
+    ));
+    facts.conversations.push(conv(
+        "cB",
+        at("2026-03-04", "12:00"),
+        vec![staff("takeover", 0), for_the_person("hello?", 90_000)],
+    ));
+    let r = Report::compute(&facts, &period(), Paris);
+    // Text turns: only cA's first; no `unknown` intent.
+    assert_eq!(r.text_turns, before.text_turns + 1);
+    let mix: Vec<(&str, u64)> = r
+        .intents
+        .iter()
+        .map(|i| (i.intent.as_str(), i.count))
+        .collect();
+    assert_eq!(
+        mix,
+        vec![
+            ("product_search", 6),
+            ("out_of_scope", 3),
+            ("greet", 2),
+            ("product_info", 1),
+            ("talk_to_human", 1)
+        ]
+    );
+    assert!((r.intents[0].share - 6.0 / 13.0).abs() < 1e-12);
+    // "asdfgh" to the person is not a message the agent failed to understand.
+    assert_eq!((r.not_understood.count, r.not_understood.of), (2, 13));
+    assert_eq!(r.to_review, before.to_review);
+    // Response times: the 24 turns before, plus cA's text (1000) and button (1500): 26 turns,
+    // p50 rank 13 → 1500, p95 rank ⌈24.7⌉ = 25 → 4000. With the three 90000 recordings it
+    // would be 29 turns and a p95 of 90000.
+    assert_eq!(
+        r.response_time,
+        ResponseTimes {
+            turns: 26,
+            p50_us: Some(1500),
+            p95_us: Some(4000)
+        }
+    );
+    // Still the shopper's messages: both conversations are engaged chats (cB's one message is
+    // not a greeting), and cA reached the cart.
+    assert_eq!(r.conversations, before.conversations + 2);
+    assert_eq!(r.engaged.count, before.engaged.count + 2);
+    let added: Vec<u64> = r
+        .funnel
+        .iter()
+        .zip(&before.funnel)
+        .map(|(a, b)| a.conversations - b.conversations)
+        .collect();
+    assert_eq!(added, vec![2, 1, 1, 0, 0]);
+    assert_eq!(r.takeovers, before.takeovers + 2);
+
+    // Alone: a chat, engaged, with nothing the agent did.
+    let only = Facts {
+        conversations: vec![conv(
+            "cB",
+            at("2026-03-04", "12:00"),
+            vec![staff("takeover", 0), for_the_person("hello?", 90_000)],
+        )],
+        orders: vec![],
+    };
+    let r = Report::compute(&only, &period(), Paris);
+    assert_eq!((r.engaged.count, r.engaged.of), (1, 1));
+    assert_eq!(r.funnel[0].conversations, 1);
+    assert_eq!(r.text_turns, 0);
+    assert!(r.intents.is_empty());
+    assert_eq!((r.not_understood.count, r.not_understood.of), (0, 0));
+    assert_eq!(r.response_time, ResponseTimes::default());
+}
+
 #[test]
 fn satisfaction() {
     let (r, _) = reports();

@@ -154,6 +154,8 @@ pub fn router(state: AppState) -> Router {
             limits.import_timeout,
             enforce_timeout,
         ));
+    // CORS is for the widget calling the API from the merchant's site; the admin is same-origin
+    // only and gets none.
     api.merge(imports)
         .merge(admin)
         .merge(admin_import)
@@ -180,7 +182,11 @@ pub fn router(state: AppState) -> Router {
 fn cors() -> tower_http::cors::CorsLayer {
     use axum::http::Method;
     tower_http::cors::CorsLayer::new()
-        .allow_origin(tower_http::cors::Any)
+        // Any site may call the API (the widget runs on the merchant's); the admin is
+        // same-origin only and never answers another origin.
+        .allow_origin(tower_http::cors::AllowOrigin::predicate(|_, parts| {
+            !parts.uri.path().starts_with("/admin")
+        }))
         .allow_methods([
             Method::GET,
             Method::POST,
@@ -227,6 +233,13 @@ pub fn spawn_reservation_sweeper(
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
+            // Expired admin sessions go too (they are refused already; this keeps the table small).
+            if let Err(e) = store
+                .delete_expired_sessions(comptoir_domain::now_ms())
+                .await
+            {
+                tracing::warn!(error = %e, "deleting expired admin sessions failed");
+            }
             match store.expire_orders(comptoir_domain::now_ms()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(orders = n, "unpaid reservations expired"),

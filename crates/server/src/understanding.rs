@@ -35,6 +35,9 @@ pub struct Understanding {
     /// fingerprint (a changed set retrains).
     custom: std::sync::Mutex<std::collections::HashMap<String, (u64, Engine)>>,
     models: Arc<comptoir_nlu::cache::ModelCache>,
+    /// One training at a time in the process: training is CPU-bound, and two requests needing
+    /// the same shop's model must not both train it.
+    training: tokio::sync::Mutex<()>,
 }
 
 /// Most shops' own models kept in memory.
@@ -50,6 +53,7 @@ impl Default for Understanding {
             catalogues: TenantCache::new(MAX_CACHED_TENANTS),
             custom: Default::default(),
             models: Arc::new(comptoir_nlu::cache::ModelCache::new(MAX_CUSTOM_MODELS)),
+            training: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -70,24 +74,21 @@ impl Understanding {
             return Ok(self.engine().clone());
         }
         let fp = fingerprint(&extra);
-        if let Some((f, e)) = self
-            .custom
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&tenant.id)
-        {
-            if *f == fp {
-                return Ok(e.clone());
-            }
+        if let Some(e) = self.cached(&tenant.id, fp) {
+            return Ok(e);
         }
-        self.retrain(tenant).await.map(|(e, _)| e)
+        let _one = self.training.lock().await;
+        // Another request may have trained it while this one waited.
+        if let Some(e) = self.cached(&tenant.id, fp) {
+            return Ok(e);
+        }
+        self.train(tenant, extra, fp).await.map(|(e, _)| e)
     }
 
     /// Trains this shop's engine from its current settings now; returns it and the number of
     /// the shop's own examples it learnt.
     pub async fn retrain(&self, tenant: &Tenant) -> Result<(Engine, usize), TrainFailed> {
         let extra = examples_of(tenant);
-        let n = extra.len();
         if extra.is_empty() {
             self.custom
                 .lock()
@@ -96,6 +97,25 @@ impl Understanding {
             return Ok((self.engine().clone(), 0));
         }
         let fp = fingerprint(&extra);
+        let _one = self.training.lock().await;
+        self.train(tenant, extra, fp).await
+    }
+
+    fn cached(&self, tenant_id: &str, fp: u64) -> Option<Engine> {
+        let custom = self.custom.lock().unwrap_or_else(|e| e.into_inner());
+        custom
+            .get(tenant_id)
+            .filter(|(f, _)| *f == fp)
+            .map(|(_, e)| e.clone())
+    }
+
+    async fn train(
+        &self,
+        tenant: &Tenant,
+        extra: Vec<comptoir_nlu::dataset::Example>,
+        fp: u64,
+    ) -> Result<(Engine, usize), TrainFailed> {
+        let n = extra.len();
         let models = Arc::clone(&self.models);
         let engine = tokio::task::spawn_blocking(move || Engine::with_examples(&extra, &models))
             .await
@@ -103,7 +123,10 @@ impl Understanding {
             .map_err(|e| TrainFailed(e.to_string()))?;
         let mut custom = self.custom.lock().unwrap_or_else(|e| e.into_inner());
         if custom.len() >= MAX_CUSTOM_MODELS && !custom.contains_key(&tenant.id) {
-            custom.clear();
+            // Make room by one: the others keep their models.
+            if let Some(k) = custom.keys().next().cloned() {
+                custom.remove(&k);
+            }
         }
         custom.insert(tenant.id.clone(), (fp, engine.clone()));
         Ok((engine, n))

@@ -217,10 +217,13 @@ pub trait SalesStore: Send + Sync {
         after_seq: i64,
         limit: u32,
     ) -> Result<Vec<TurnRecord>>;
-    /// Newest first.
+    /// Newest first (by last update). With `status`, only the conversations in that status
+    /// (`open`, `handoff`, `human`…), filtered before paging: a page holds up to `limit` of
+    /// them however many others are newer. `None` or `Some("")`: every status.
     async fn list_conversations(
         &self,
         tenant_id: &str,
+        status: Option<&str>,
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<ConversationRecord>>;

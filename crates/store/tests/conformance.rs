@@ -1032,10 +1032,94 @@ async fn sales_story(store: Arc<dyn Store>) {
     assert_eq!(turns[1].server_us, 2);
     assert_eq!(store.turns(&a.id, &c.id, 1, 100).await.unwrap().len(), 1);
     assert!(store.turns(&b.id, &c.id, 0, 100).await.unwrap().is_empty());
-    let page = store.list_conversations(&a.id, None, 10).await.unwrap();
+    let page = store
+        .list_conversations(&a.id, None, None, 10)
+        .await
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     assert!(store
-        .list_conversations(&b.id, None, 10)
+        .list_conversations(&b.id, None, None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+
+    // The status filter applies before paging: `human` conversations older than a full page
+    // of open ones are still on the filtered list's first page, and the cursor pages within
+    // that status.
+    let c3 = tenant(&*store, "sales-c").await;
+    let mut humans = Vec::new();
+    for _ in 0..2 {
+        let h = store
+            .create_conversation(&c3.id, "web", None, "{}")
+            .await
+            .unwrap();
+        let to_human = ConversationUpdate {
+            id: &h.id,
+            expected_version: 0,
+            state: "{}",
+            status: "human",
+            locale: None,
+            lead_score: 0,
+        };
+        assert!(store
+            .record_turn(&c3.id, &to_human, &turn(1))
+            .await
+            .unwrap());
+        humans.push(h.id);
+    }
+    // Updated before any of the open ones below.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    for _ in 0..5 {
+        store
+            .create_conversation(&c3.id, "web", None, "{}")
+            .await
+            .unwrap();
+    }
+    let newest = store
+        .list_conversations(&c3.id, None, None, 3)
+        .await
+        .unwrap();
+    assert!(newest.items.iter().all(|c| c.status == "open"));
+    let first = store
+        .list_conversations(&c3.id, Some("human"), None, 1)
+        .await
+        .unwrap();
+    let second = store
+        .list_conversations(&c3.id, Some("human"), first.next_cursor.as_deref(), 1)
+        .await
+        .unwrap();
+    assert!(second.next_cursor.is_none());
+    let mut listed: Vec<String> = first
+        .items
+        .iter()
+        .chain(&second.items)
+        .inspect(|c| assert_eq!(c.status, "human"))
+        .map(|c| c.id.clone())
+        .collect();
+    listed.sort();
+    humans.sort();
+    assert_eq!(listed, humans);
+    let open = store
+        .list_conversations(&c3.id, Some("open"), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(open.items.len(), 5);
+    assert!(open.next_cursor.is_none());
+    // `Some("")` is every status; a status nobody has lists nothing; other tenants' never.
+    let every = store
+        .list_conversations(&c3.id, Some(""), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(every.items.len(), 7);
+    assert!(store
+        .list_conversations(&c3.id, Some("handoff"), None, 50)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert!(store
+        .list_conversations(&a.id, Some("human"), None, 50)
         .await
         .unwrap()
         .items

@@ -92,30 +92,31 @@ impl LoginThrottle {
         }
     }
 
-    /// `Some(wait)` when this account or this client has failed too often lately.
-    pub fn blocked(&self, email: &str, client: &str) -> Option<Duration> {
+    /// Counts a sign-in attempt before its password is checked: `Err(wait)` when this account
+    /// or this client has failed too often lately. Counting first (under the lock) is what
+    /// stops a burst of parallel attempts from all passing the check while the slow password
+    /// verification runs; a success gives the attempt back ([`LoginThrottle::succeeded`]).
+    pub fn attempt(&self, email: &str, client: &str) -> Result<Instant, Duration> {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let mut wait = None;
-        for (key, max) in [
+        let keys = [
             (format!("account:{email}"), self.per_account),
             (format!("client:{client}"), self.per_client),
-        ] {
-            if let Some(times) = map.get_mut(&key) {
+        ];
+        let mut wait: Option<Duration> = None;
+        for (key, max) in &keys {
+            if let Some(times) = map.get_mut(key) {
                 times.retain(|t| now.duration_since(*t) < self.window);
-                if times.len() >= max {
+                if times.len() >= *max {
                     let oldest = times[times.len() - max];
                     let left = self.window.saturating_sub(now.duration_since(oldest));
-                    wait = Some(wait.map_or(left, |w: Duration| w.max(left)));
+                    wait = Some(wait.map_or(left, |w| w.max(left)));
                 }
             }
         }
-        wait
-    }
-
-    pub fn failed(&self, email: &str, client: &str) {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = wait {
+            return Err(w.max(Duration::from_secs(1)));
+        }
         if map.len() > 100_000 {
             // Bounded memory under a spray of made-up accounts: forget what has aged out.
             map.retain(|_, v| {
@@ -123,30 +124,53 @@ impl LoginThrottle {
                     .is_some_and(|t| now.duration_since(*t) < self.window)
             });
         }
-        for key in [format!("account:{email}"), format!("client:{client}")] {
+        for (key, _) in keys {
             let v = map.entry(key).or_default();
             v.push(now);
             if v.len() > 64 {
                 v.remove(0);
             }
         }
+        Ok(now)
     }
 
-    /// A successful sign-in clears the account's failures (not the client's).
-    pub fn succeeded(&self, email: &str) {
+    /// A successful sign-in clears the account's failures and gives the client its attempt
+    /// back.
+    pub fn succeeded(&self, email: &str, client: &str, attempt: Instant) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         map.remove(&format!("account:{email}"));
+        if let Some(v) = map.get_mut(&format!("client:{client}")) {
+            if let Some(i) = v.iter().rposition(|t| *t == attempt) {
+                v.remove(i);
+            }
+        }
     }
 }
 
-/// The client's address as the proxy in front reports it, else the connection's.
-pub fn client_of(headers: &HeaderMap) -> String {
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().chars().take(64).collect())
-        .unwrap_or_else(|| "direct".into())
+/// The client's address: the connection's peer, or, when the peer is this machine or a
+/// private network (a reverse proxy in front), the right-most address of `X-Forwarded-For`
+/// (the one the proxy appended; what a client writes there itself comes before it).
+pub fn client_of(headers: &HeaderMap, peer: Option<std::net::IpAddr>) -> String {
+    let proxied = peer.is_none_or(|ip| match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    });
+    let forwarded = proxied
+        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.rsplit(',').map(str::trim).find(|s| !s.is_empty()))
+        .and_then(|s| s.parse::<std::net::IpAddr>().ok());
+    match (forwarded, peer) {
+        (Some(ip), _) | (None, Some(ip)) => ip.to_string(),
+        (None, None) => "unknown".into(),
+    }
+}
+
+/// The connection's peer address, when the server was started with it.
+pub fn peer_of(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 pub fn random_token() -> String {
@@ -201,15 +225,19 @@ pub fn cookie(headers: &HeaderMap, token: &str, max_age_s: i64) -> String {
     )
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
@@ -219,6 +247,8 @@ pub struct Admin {
     pub tenant: Option<Tenant>,
     pub csrf: String,
     pub token_hash: String,
+    /// A one-time message left by the previous action (see `views::redirect_with_flash`).
+    pub flash: Option<String>,
 }
 
 impl Admin {
@@ -303,11 +333,16 @@ impl FromRequestParts<AppState> for Admin {
             return Err(signed_out());
         }
         tracing::Span::current().record("tenant", tenant.as_ref().map_or("-", |t| t.slug.as_str()));
+        let flash = cookie_value(&parts.headers, super::views::FLASH_COOKIE)
+            .and_then(|v| super::views::url_decode(&v))
+            .map(|v| v.chars().take(300).collect::<String>())
+            .filter(|v| !v.trim().is_empty());
         Ok(Admin {
             user: s.user,
             tenant,
             csrf: s.csrf,
             token_hash: hash,
+            flash,
         })
     }
 }
@@ -347,29 +382,70 @@ mod tests {
     }
 
     #[test]
-    fn throttle_blocks_an_account_after_its_failures_and_clears_on_success() {
+    fn throttle_blocks_an_account_after_its_attempts_and_clears_on_success() {
         let t = LoginThrottle::new(Duration::from_secs(60), 3, 100);
         for _ in 0..3 {
-            assert!(t.blocked("a@x.io", "1.2.3.4").is_none());
-            t.failed("a@x.io", "1.2.3.4");
+            assert!(t.attempt("a@x.io", "1.2.3.4").is_ok());
         }
         assert!(
-            t.blocked("a@x.io", "5.6.7.8").is_some(),
+            t.attempt("a@x.io", "5.6.7.8").is_err(),
             "per account, any client"
         );
-        assert!(t.blocked("b@x.io", "1.2.3.4").is_none());
-        t.succeeded("a@x.io");
-        assert!(t.blocked("a@x.io", "1.2.3.4").is_none());
+        let ok = t.attempt("b@x.io", "1.2.3.4").unwrap();
+        t.succeeded("b@x.io", "1.2.3.4", ok);
+        let t = LoginThrottle::new(Duration::from_secs(60), 3, 100);
+        let first = t.attempt("a@x.io", "1.2.3.4").unwrap();
+        t.succeeded("a@x.io", "1.2.3.4", first);
+        for _ in 0..3 {
+            assert!(
+                t.attempt("a@x.io", "1.2.3.4").is_ok(),
+                "a success cleared the account"
+            );
+        }
+    }
+
+    #[test]
+    fn parallel_attempts_cannot_all_pass_the_check() {
+        let t = std::sync::Arc::new(LoginThrottle::new(Duration::from_secs(60), 5, 1000));
+        let passed: usize = (0..50)
+            .map(|i| {
+                let t = t.clone();
+                std::thread::spawn(move || t.attempt("a@x.io", &format!("10.0.0.{i}")).is_ok())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| usize::from(h.join().unwrap()))
+            .sum();
+        assert_eq!(passed, 5);
     }
 
     #[test]
     fn throttle_blocks_a_client_spraying_accounts() {
         let t = LoginThrottle::new(Duration::from_secs(60), 5, 4);
         for i in 0..4 {
-            t.failed(&format!("u{i}@x.io"), "9.9.9.9");
+            assert!(t.attempt(&format!("u{i}@x.io"), "9.9.9.9").is_ok());
         }
-        assert!(t.blocked("fresh@x.io", "9.9.9.9").is_some());
-        assert!(t.blocked("fresh@x.io", "8.8.8.8").is_none());
+        assert!(t.attempt("fresh@x.io", "9.9.9.9").is_err());
+        assert!(t.attempt("fresh@x.io", "8.8.8.8").is_ok());
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_a_local_proxy_forwards() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        let public: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+        let proxy: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(
+            client_of(&h, Some(public)),
+            "198.51.100.7",
+            "a public peer's header is ignored"
+        );
+        assert_eq!(
+            client_of(&h, Some(proxy)),
+            "203.0.113.9",
+            "the proxy's own entry, not the client's"
+        );
+        assert_eq!(client_of(&HeaderMap::new(), Some(proxy)), "127.0.0.1");
     }
 
     #[test]

@@ -58,7 +58,6 @@ pub struct ListQuery {
     stock: Option<String>,
     /// An import of this shop to report on.
     import: Option<String>,
-    flash: Option<String>,
 }
 
 pub async fn list(State(st): State<AppState>, admin: Admin, Query(q): Query<ListQuery>) -> Page {
@@ -246,7 +245,6 @@ async fn render_list(
             formats => ["auto", "generic", "shopify", "woocommerce", "json"],
             max_mib => ADMIN_IMPORT_MAX_BYTES / (1024 * 1024),
             low_stock => LOW_STOCK,
-            flash => q.flash.as_deref().filter(|f| !f.is_empty()),
             error,
         },
     )?;
@@ -596,11 +594,6 @@ pub async fn import(
     Ok(Redirect::to(&to).into_response())
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct FlashQuery {
-    flash: Option<String>,
-}
-
 /// A variant as the form shows it (the values typed, after a refused save).
 struct VariantForm {
     price: String,
@@ -694,19 +687,14 @@ fn render_product(
     Ok(res)
 }
 
-pub async fn edit_page(
-    State(st): State<AppState>,
-    admin: Admin,
-    Path(id): Path<String>,
-    Query(q): Query<FlashQuery>,
-) -> Page {
+pub async fn edit_page(State(st): State<AppState>, admin: Admin, Path(id): Path<String>) -> Page {
     let tenant = admin.shop()?;
     let p = st
         .store
         .product(tenant, &id, Some(tenant.default_locale()))
         .await?
         .ok_or_else(|| AdminError::not_found("Product"))?;
-    render_product(&st, &admin, &p, None, Vec::new(), q.flash.as_deref())
+    render_product(&st, &admin, &p, None, Vec::new(), None)
 }
 
 /// A stock as typed: empty = not tracked.
@@ -850,12 +838,8 @@ pub async fn save(
     st.search
         .product_changed(st.store.as_ref(), tenant, &saved.id)
         .await?;
-    let to = format!(
-        "/admin/catalogue/products/{}?flash={}",
-        url_encode(&saved.id),
-        url_encode("Saved.")
-    );
-    Ok(Redirect::to(&to).into_response())
+    let to = format!("/admin/catalogue/products/{}", url_encode(&saved.id));
+    Ok(super::views::redirect_with_flash(&to, "Saved."))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::{AdminError, Page};
 use crate::state::AppState;
 use crate::takeover;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::{Form, Json};
 use comptoir_agent::state::ConversationState;
@@ -18,6 +19,11 @@ use serde_json::Value as Json_;
 
 /// Turns shown per transcript page and per live refresh.
 const PAGE: u32 = 500;
+/// Conversations per list page.
+const LIST_PAGE: u32 = 50;
+/// Shown when a person's message finds the conversation handed back meanwhile.
+const NO_LONGER_TAKEN_OVER: &str =
+    "This conversation is no longer taken over: take it over again to send your message.";
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -58,21 +64,25 @@ async fn rows(
     q: &ListQuery,
 ) -> Result<(Vec<Row>, Option<String>), AdminError> {
     let shop = admin.shop()?;
+    // Filtered by the store before paging: a page holds up to LIST_PAGE conversations of
+    // that status however many others are newer.
     let page = st
         .store
-        .list_conversations(&shop.id, q.cursor.as_deref().filter(|c| c.len() <= 128), 50)
+        .list_conversations(
+            &shop.id,
+            q.status.as_deref().filter(|s| !s.is_empty()),
+            cursor(q),
+            LIST_PAGE,
+        )
         .await?;
-    let items = page
-        .items
-        .iter()
-        .filter(|c| {
-            q.status
-                .as_deref()
-                .is_none_or(|s| s.is_empty() || c.status == s)
-        })
-        .map(Row::from)
-        .collect();
-    Ok((items, page.next_cursor))
+    Ok((page.items.iter().map(Row::from).collect(), page.next_cursor))
+}
+
+/// The list's cursor, if it is one (empty or oversized: the first page).
+fn cursor(q: &ListQuery) -> Option<&str> {
+    q.cursor
+        .as_deref()
+        .filter(|c| !c.is_empty() && c.len() <= 128)
 }
 
 pub async fn list(State(st): State<AppState>, admin: Admin, Query(q): Query<ListQuery>) -> Page {
@@ -80,7 +90,8 @@ pub async fn list(State(st): State<AppState>, admin: Admin, Query(q): Query<List
     st.admin.views.page(
         "inbox.html",
         Some(&admin),
-        context! { nav => "inbox", conversations => items, next_cursor => next, status => q.status, current => None::<String> },
+        // `cursor`: a later page, which the live refresh (the first page) must not replace.
+        context! { nav => "inbox", conversations => items, next_cursor => next, cursor => cursor(&q), status => q.status, current => None::<String> },
     )
 }
 
@@ -232,21 +243,26 @@ pub async fn conversation(
     admin: Admin,
     Path(id): Path<String>,
 ) -> Page {
-    let c = record(&st, &admin, &id).await?;
+    show(&st, &admin, &id, None, "").await
+}
+
+/// The conversation page; `error` shown above it, `draft` kept in the message box.
+async fn show(st: &AppState, admin: &Admin, id: &str, error: Option<&str>, draft: &str) -> Page {
+    let c = record(st, admin, id).await?;
     let shop = admin.shop()?;
-    let turns = st.store.turns(&shop.id, &id, 0, PAGE).await?;
+    let turns = st.store.turns(&shop.id, id, 0, PAGE).await?;
     let views: Vec<TurnView> = turns.iter().map(turn_view).collect();
     let state: ConversationState = serde_json::from_str(&c.state).unwrap_or_default();
     let cart = comptoir_agent::reply::CartView::of(&state.cart, shop.currency.as_str());
-    let orders = st.store.conversation_orders(&shop.id, &id).await?;
+    let orders = st.store.conversation_orders(&shop.id, id).await?;
     let orders: Vec<_> = orders
         .iter()
         .map(|o| context! { id => &o.id, status => o.status.as_str(), total => format!("{} {}", o.total, o.currency.as_str()), created_at => o.created_at })
         .collect();
-    let (list, _) = rows(&st, &admin, &ListQuery::default()).await?;
+    let (list, _) = rows(st, admin, &ListQuery::default()).await?;
     st.admin.views.page(
         "conversation.html",
-        Some(&admin),
+        Some(admin),
         context! {
             nav => "inbox",
             c => Row::from(&c),
@@ -257,6 +273,8 @@ pub async fn conversation(
             conversations => list,
             current => &c.id,
             human => c.status == takeover::HUMAN,
+            error => error,
+            draft => draft,
         },
     )
 }
@@ -310,7 +328,11 @@ pub async fn take_over(
     admin.check_csrf(field(&f, "_csrf"))?;
     record(&st, &admin, &id).await?;
     takeover::take_over(&st, admin.shop()?, &id, &admin.user.name).await?;
-    back(&id)
+    // Taken over again with a message that could not be sent: the page, the message kept.
+    match field(&f, "text").filter(|t| !t.trim().is_empty()) {
+        Some(draft) => show(&st, &admin, &id, None, draft).await,
+        None => back(&id),
+    }
 }
 
 pub async fn message(
@@ -321,15 +343,17 @@ pub async fn message(
 ) -> Page {
     admin.check_csrf(field(&f, "_csrf"))?;
     record(&st, &admin, &id).await?;
-    takeover::staff_message(
-        &st,
-        admin.shop()?,
-        &id,
-        &admin.user.name,
-        field(&f, "text").unwrap_or(""),
-    )
-    .await?;
-    back(&id)
+    let text = field(&f, "text").unwrap_or("");
+    match takeover::staff_message(&st, admin.shop()?, &id, &admin.user.name, text).await {
+        Ok(_) => back(&id),
+        // Handed back meanwhile (a teammate, the API): the page again, with what was typed.
+        Err(e) if e.status == StatusCode::CONFLICT && e.code == "not_taken_over" => {
+            let mut res = show(&st, &admin, &id, Some(NO_LONGER_TAKEN_OVER), text).await?;
+            *res.status_mut() = StatusCode::CONFLICT;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn hand_back(

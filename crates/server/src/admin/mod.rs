@@ -23,20 +23,38 @@ use axum::Router;
 use comptoir_store::StoreError;
 pub use views::Views;
 
-/// What the admin keeps in memory: its templates and the login throttle.
-#[derive(Default)]
+/// What the admin keeps in memory: its templates and the sign-in and sign-up throttles.
 pub struct AdminState {
     pub views: Views,
     throttle: auth::LoginThrottle,
+    signups: auth::LoginThrottle,
+}
+
+/// Sign-ups one client address may make per hour.
+const SIGNUPS_PER_HOUR: usize = 10;
+
+impl Default for AdminState {
+    fn default() -> Self {
+        AdminState::with_throttle(auth::LoginThrottle::default())
+    }
 }
 
 impl AdminState {
-    /// With a custom throttle (tests use a short window).
+    /// With a custom sign-in throttle (tests use a short window).
     pub fn with_throttle(throttle: auth::LoginThrottle) -> Self {
         AdminState {
             views: Views::new(),
             throttle,
+            signups: auth::LoginThrottle::new(
+                std::time::Duration::from_secs(3600),
+                SIGNUPS_PER_HOUR,
+                SIGNUPS_PER_HOUR,
+            ),
         }
+    }
+
+    pub fn signups(&self) -> &auth::LoginThrottle {
+        &self.signups
     }
 }
 
@@ -130,6 +148,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/logout", post(session::logout))
         .route("/admin/logout-everywhere", post(session::logout_everywhere))
+        .route("/admin/account", get(session::account))
+        .route("/admin/account/password", post(session::change_password))
         .route(
             "/admin/signup",
             get(session::signup_page).post(session::signup),

@@ -25,7 +25,6 @@ const STEPS: &[(&str, &str)] = &[
 pub struct StepQuery {
     step: Option<String>,
     import: Option<String>,
-    flash: Option<String>,
 }
 
 /// The shop's public widget key, minted when none was kept (keys made before the admin).
@@ -63,6 +62,18 @@ pub async fn page(
     Query(q): Query<StepQuery>,
 ) -> Page {
     admin.require_owner()?;
+    render(&st, &admin, &headers, &q, context! {}).await
+}
+
+/// A step of the wizard; `overlay` (what a refused form sent, its error) wins over the
+/// stored values.
+async fn render(
+    st: &AppState,
+    admin: &Admin,
+    headers: &HeaderMap,
+    q: &StepQuery,
+    overlay: minijinja::Value,
+) -> Page {
     let shop = admin.shop()?;
     let step = q
         .step
@@ -88,18 +99,18 @@ pub async fn page(
         .map(|t| context! { id => &t.id, name => &t.name, appointments => t.appointment.is_some(), faq => t.faq.len() })
         .collect();
     let key = if matches!(step, "snippet" | "test") {
-        Some(widget_key(&st, &shop.id).await?)
+        Some(widget_key(st, &shop.id).await?)
     } else {
         None
     };
-    let origin = origin(&headers);
+    let origin = origin(headers);
     let snippet = key
         .as_ref()
         .map(|k| format!(r#"<script src="{origin}/widget.js" data-key="{k}" async></script>"#));
     st.admin.views.page(
         "onboarding.html",
-        Some(&admin),
-        context! {
+        Some(admin),
+        context! { ..overlay, ..context! {
             nav => "onboarding",
             step => step,
             steps => steps,
@@ -112,8 +123,7 @@ pub async fn page(
             widget => &shop.settings.widget,
             widget_key => key,
             snippet => snippet,
-            flash => q.flash,
-        },
+        } },
     )
 }
 
@@ -139,13 +149,32 @@ pub async fn template(State(st): State<AppState>, admin: Admin, Form(f): Form<Fi
     Ok(Redirect::to("/admin/onboarding?step=brand").into_response())
 }
 
-pub async fn brand(State(st): State<AppState>, admin: Admin, Form(f): Form<Fields>) -> Page {
+pub async fn brand(
+    State(st): State<AppState>,
+    admin: Admin,
+    headers: HeaderMap,
+    Form(f): Form<Fields>,
+) -> Page {
     admin.check_csrf(field(&f, "_csrf"))?;
     admin.require_owner()?;
     let shop = admin.shop()?;
     let mut settings = shop.settings.clone();
     if let Err(m) = super::settings::apply_branding(&mut settings, &f) {
-        return Err(AdminError::new(StatusCode::UNPROCESSABLE_ENTITY, m));
+        // The step again, with what was typed and why it was refused.
+        let q = StepQuery {
+            step: Some("brand".into()),
+            import: None,
+        };
+        let mut res = render(
+            &st,
+            &admin,
+            &headers,
+            &q,
+            context! { widget => &settings.widget, error => m },
+        )
+        .await?;
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(res);
     }
     crate::api::settings::store_settings(&st, &shop.id, &settings).await?;
     Ok(Redirect::to("/admin/onboarding?step=snippet").into_response())

@@ -7,7 +7,7 @@ use super::{AdminError, Page};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+
 use axum::Form;
 use comptoir_domain::{now_ms, OrderStatus, PlacedOrder};
 use minijinja::{context, Value};
@@ -43,7 +43,6 @@ fn status_label(s: OrderStatus) -> &'static str {
 pub struct OrdersQuery {
     cursor: Option<String>,
     status: Option<String>,
-    flash: Option<String>,
 }
 
 /// A status filter as given: `None` for all.
@@ -155,7 +154,6 @@ pub async fn orders(
             statuses,
             next_url,
             paged => cursor.is_some(),
-            flash => q.flash.as_deref().filter(|f| !f.is_empty()),
         },
     )
 }
@@ -208,11 +206,11 @@ pub async fn order_status(
         .ok_or_else(|| AdminError::not_found("Order"))?;
     tracing::info!(order = %o.id, status = o.status.as_str(), "order status changed in the admin");
     let flash = format!("Order {} is now {}.", o.id, status_label(o.status));
-    let mut to = format!("/admin/orders?flash={}", url_encode(&flash));
+    let mut to = "/admin/orders".to_string();
     if let Ok(Some(s)) = status_filter(f.filter.as_deref()) {
-        to.push_str(&format!("&status={}", s.as_str()));
+        to.push_str(&format!("?status={}", s.as_str()));
     }
-    Ok(Redirect::to(&to).into_response())
+    Ok(super::views::redirect_with_flash(&to, &flash))
 }
 
 /// `GET /admin/leads`: the leads the agent collected, newest first, and the appointments of

@@ -23,6 +23,7 @@ fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with("/admin")
+                && n.bytes().all(|b| b.is_ascii_graphic())
                 && !n.starts_with("//")
                 && !n.contains("://")
                 && !n.contains('\\') =>
@@ -54,6 +55,7 @@ const BAD_LOGIN: &str = "Wrong email or password.";
 pub async fn login(
     State(st): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Form(f): Form<LoginForm>,
 ) -> Page {
     if !auth::same_origin(&headers) {
@@ -64,7 +66,7 @@ pub async fn login(
     }
     let next = safe_next(f.next.as_deref());
     let email = normalise_email(&f.email).unwrap_or_else(|_| f.email.trim().to_lowercase());
-    let client = auth::client_of(&headers);
+    let client = auth::client_of(&headers, auth::peer_of(&extensions));
     let throttle = st.admin.throttle();
     let again = |status: StatusCode, error: String, retry: Option<u64>| -> Page {
         let mut res = st.admin.views.page(
@@ -78,14 +80,17 @@ pub async fn login(
         }
         Ok(res)
     };
-    if let Some(wait) = throttle.blocked(&email, &client) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed sign-ins. Try again in {minutes} minute(s)."),
-            Some(wait.as_secs().max(1)),
-        );
-    }
+    let attempt = match throttle.attempt(&email, &client) {
+        Ok(a) => a,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("Too many failed sign-ins. Try again in {minutes} minute(s)."),
+                Some(wait.as_secs().max(1)),
+            );
+        }
+    };
     let user = if email.len() <= 254 {
         st.store.user_by_email(&email).await?
     } else {
@@ -97,11 +102,10 @@ pub async fn login(
     )
     .await;
     let Some(user) = user.filter(|_| ok) else {
-        throttle.failed(&email, &client);
         tracing::info!(client = %client, "admin sign-in failed");
         return again(StatusCode::UNAUTHORIZED, BAD_LOGIN.into(), None);
     };
-    throttle.succeeded(&email);
+    throttle.succeeded(&email, &client, attempt);
     let cookie = auth::start_session(&st, &headers, &user).await?;
     let to = if user.role == Role::Operator && next == "/admin" {
         "/admin/shops".to_string()
@@ -147,6 +151,81 @@ pub async fn logout_everywhere(
         Redirect::to("/admin/login"),
     )
         .into_response())
+}
+
+pub async fn account(State(st): State<AppState>, admin: Admin) -> Page {
+    st.admin
+        .views
+        .page("account.html", Some(&admin), context! { nav => "account" })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    current: String,
+    new: String,
+}
+
+/// Changes one's own password: the current one is checked (throttled like a sign-in), every
+/// other session ends, this one starts afresh.
+pub async fn change_password(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+    admin: Admin,
+    Form(f): Form<PasswordForm>,
+) -> Page {
+    admin.check_csrf(f.csrf.as_deref())?;
+    let again = |status: StatusCode, error: String| -> Page {
+        let mut res = st.admin.views.page(
+            "account.html",
+            Some(&admin),
+            context! { nav => "account", error },
+        )?;
+        *res.status_mut() = status;
+        Ok(res)
+    };
+    let client = auth::client_of(&headers, auth::peer_of(&extensions));
+    let attempt = match st.admin.throttle().attempt(&admin.user.email, &client) {
+        Ok(a) => a,
+        Err(_) => {
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many wrong passwords; try again later.".into(),
+            )
+        }
+    };
+    if !auth::verify_blocking(
+        f.current.chars().take(1024).collect(),
+        Some(admin.user.password_hash.clone()),
+    )
+    .await
+    {
+        return again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "The current password is not right.".into(),
+        );
+    }
+    st.admin
+        .throttle()
+        .succeeded(&admin.user.email, &client, attempt);
+    if let Err(e) = check_password(&f.new) {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, e.to_string());
+    }
+    let hash = auth::hash_password_blocking(f.new.clone()).await?;
+    st.store.set_password(&admin.user.id, &hash).await?;
+    st.store.delete_user_sessions(&admin.user.id).await?;
+    let cookie = auth::start_session(&st, &headers, &admin.user).await?;
+    let mut res = super::views::redirect_with_flash(
+        "/admin/account",
+        "Password changed; your other sessions ended.",
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        cookie.parse().map_err(AdminError::internal)?,
+    );
+    Ok(res)
 }
 
 pub async fn signup_page(State(st): State<AppState>) -> Page {
@@ -206,6 +285,7 @@ fn slug_of(name: &str) -> String {
 pub async fn signup(
     State(st): State<AppState>,
     headers: HeaderMap,
+    extensions: axum::http::Extensions,
     Form(f): Form<SignupForm>,
 ) -> Page {
     if !auth::same_origin(&headers) {
@@ -225,11 +305,29 @@ pub async fn signup(
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         Ok(res)
     };
+    // Every sign-up attempt counts against the client (each costs a password hash and may
+    // create a shop; "this email has an account" must not be probed in bulk).
+    let client = auth::client_of(&headers, auth::peer_of(&extensions));
+    if let Err(wait) = st.admin.signups().attempt(&client, &client) {
+        let mut res = again(format!(
+            "Too many sign-ups from this address. Try again in {} minute(s).",
+            wait.as_secs().div_ceil(60).max(1)
+        ))?;
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(res);
+    }
+    // Everything is checked before anything is written: a refused form leaves no shop behind.
     let shop = f.shop.trim();
     if shop.is_empty() || shop.chars().count() > 80 {
         return again("Shop name: 1 to 80 characters.".into());
     }
-    if let Err(e) = normalise_email(&f.email) {
+    if let Err(e) = NewUser::new(
+        Some(String::new()),
+        &f.email,
+        &f.name,
+        Role::Owner,
+        String::new(),
+    ) {
         return again(e.to_string());
     }
     if let Err(e) = check_password(&f.password) {
@@ -247,15 +345,6 @@ pub async fn signup(
         .await?
         .is_some()
     {
-        // Saying so is unavoidable for sign-up; throttled like sign-in to stop probing.
-        let client = auth::client_of(&headers);
-        if st.admin.throttle().blocked("signup", &client).is_some() {
-            return Err(AdminError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many attempts; try again later.",
-            ));
-        }
-        st.admin.throttle().failed("signup", &client);
         return again("An account with this email exists: sign in instead.".into());
     }
     let hash = auth::hash_password_blocking(f.password.clone()).await?;

@@ -5,13 +5,12 @@
 use super::auth::{self, Admin};
 use super::{AdminError, Page};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect};
+
 use axum::Form;
 use comptoir_domain::{Currency, KeyKind, Lang, NewApiKey, NewUser, Role, TenantSettings};
 use minijinja::{context, Value};
-use serde::Deserialize;
 
 /// The built-in model's intents (PRODUCT.md): the ones a shop may add phrasings to.
 pub const INTENTS: &[&str] = &[
@@ -42,11 +41,6 @@ pub const INTENTS: &[&str] = &[
 ];
 const LANGS: &[&str] = &["en", "fr", "de", "it", "es"];
 
-#[derive(Debug, Deserialize, Default)]
-pub struct Flash {
-    flash: Option<String>,
-}
-
 /// A form as (name, value) pairs: the pages' forms have repeated and dynamic fields.
 type Fields = Vec<(String, String)>;
 
@@ -55,7 +49,7 @@ fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
 }
 
 fn back(to: &str, flash: &str) -> Page {
-    Ok(Redirect::to(&format!("{to}?flash={}", super::views::url_encode(flash))).into_response())
+    Ok(super::views::redirect_with_flash(to, flash))
 }
 
 /// Renders `name` again with an error, status 422, nothing saved.
@@ -100,14 +94,10 @@ async fn settings_context(st: &AppState, admin: &Admin) -> Result<Value, AdminEr
     })
 }
 
-pub async fn page(State(st): State<AppState>, admin: Admin, Query(q): Query<Flash>) -> Page {
+pub async fn page(State(st): State<AppState>, admin: Admin) -> Page {
     admin.require_owner()?;
     let ctx = settings_context(&st, &admin).await?;
-    st.admin.views.page(
-        "settings.html",
-        Some(&admin),
-        context! { ..ctx, ..context! { flash => q.flash } },
-    )
+    st.admin.views.page("settings.html", Some(&admin), ctx)
 }
 
 /// Name, currency, languages (the first is the default).
@@ -116,7 +106,9 @@ pub async fn save_shop(State(st): State<AppState>, admin: Admin, Form(f): Form<F
     admin.require_owner()?;
     let shop = admin.shop()?;
     let name = field(&f, "name").unwrap_or("").trim().to_string();
+    // A refused form shows what was typed, not what is stored.
     let ctx = settings_context(&st, &admin).await?;
+    let ctx = context! { name => &name, currency => field(&f, "currency").unwrap_or(""), ..ctx };
     if name.is_empty() || name.chars().count() > 80 {
         return refused(
             &st,
@@ -190,6 +182,12 @@ pub async fn save_branding(
     settings.ask_feedback = field(&f, "ask_feedback") == Some("on");
     if let Err(m) = apply_branding(&mut settings, &f) {
         let ctx = settings_context(&st, &admin).await?;
+        let ctx = context! {
+            widget => &settings.widget,
+            payment_instructions => &settings.payment_instructions,
+            ask_feedback => settings.ask_feedback,
+            ..ctx
+        };
         return refused(&st, &admin, "settings.html", ctx, m);
     }
     crate::api::settings::store_settings(&st, &shop.id, &settings).await?;
@@ -346,18 +344,10 @@ async fn templates_context(st: &AppState, admin: &Admin) -> Result<Value, AdminE
     })
 }
 
-pub async fn templates_page(
-    State(st): State<AppState>,
-    admin: Admin,
-    Query(q): Query<Flash>,
-) -> Page {
+pub async fn templates_page(State(st): State<AppState>, admin: Admin) -> Page {
     admin.require_owner()?;
     let ctx = templates_context(&st, &admin).await?;
-    st.admin.views.page(
-        "templates.html",
-        Some(&admin),
-        context! { ..ctx, ..context! { flash => q.flash } },
-    )
+    st.admin.views.page("templates.html", Some(&admin), ctx)
 }
 
 /// One form per section, told apart by `section`.
@@ -412,7 +402,7 @@ pub async fn save_templates(
                 }
             }
         }
-        Some("examples") => {
+        Some(section @ ("examples" | "examples_remove")) => {
             let intent = field(&f, "intent").unwrap_or("").to_string();
             let lang = field(&f, "lang").unwrap_or("").to_string();
             if !INTENTS.contains(&intent.as_str()) {
@@ -420,22 +410,28 @@ pub async fn save_templates(
                     "Intent: one of the built-in intents, not `{intent}`."
                 ))
             } else {
-                let lines: Vec<String> = field(&f, "text")
-                    .unwrap_or("")
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from)
-                    .collect();
                 let entry = settings.intent_examples.entry(intent).or_default();
-                if lines.is_empty() {
+                if section == "examples_remove" {
                     entry.remove(&lang);
                 } else {
-                    entry.insert(lang, lines);
+                    // Added to the ones saved (an empty form adds nothing; "Remove" removes).
+                    let saved = entry.entry(lang).or_default();
+                    for line in field(&f, "text").unwrap_or("").lines().map(str::trim) {
+                        if !line.is_empty() && !saved.iter().any(|s| s == line) {
+                            saved.push(line.to_string());
+                        }
+                    }
+                }
+                for by_lang in settings.intent_examples.values_mut() {
+                    by_lang.retain(|_, texts| !texts.is_empty());
                 }
                 settings.intent_examples.retain(|_, m| !m.is_empty());
                 retrain = true;
-                Ok("Examples saved")
+                Ok(if section == "examples_remove" {
+                    "Examples removed"
+                } else {
+                    "Examples saved"
+                })
             }
         }
         _ => Err("Unknown section.".into()),

@@ -74,6 +74,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "analytics.html",
         include_str!("../../../../web/admin/analytics.html"),
     ),
+    (
+        "account.html",
+        include_str!("../../../../web/admin/account.html"),
+    ),
 ];
 
 pub struct Views {
@@ -117,11 +121,26 @@ impl Views {
             },
             None => context! {},
         };
+        // A message the previous action left (the flash cookie) is shown once, then cleared.
+        let flash = admin.and_then(|a| a.flash.as_deref());
+        let first = match flash {
+            Some(f) => context! { flash => f },
+            None => context! {},
+        };
         let tmpl = self.env.get_template(name).map_err(AdminError::internal)?;
         let html = tmpl
-            .render(context! { ..ctx, ..base })
+            .render(context! { ..first, ..ctx, ..base })
             .map_err(|e| AdminError::internal(format!("{e:#}")))?;
-        Ok(no_store(Html(html).into_response()))
+        let mut res = no_store(Html(html).into_response());
+        if flash.is_some() {
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                header::HeaderValue::from_static(
+                    "comptoir_flash=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Lax",
+                ),
+            );
+        }
+        Ok(res)
     }
 }
 
@@ -237,6 +256,42 @@ fn pct(share: f64) -> String {
     }
 }
 
+/// The cookie that carries a one-time message to the next page. A cookie, not a query
+/// parameter: a link from elsewhere cannot put words in the admin's mouth.
+pub const FLASH_COOKIE: &str = "comptoir_flash";
+
+/// Redirects (303) to `to` with a message shown once on the page it lands on.
+pub fn redirect_with_flash(to: &str, message: &str) -> Response {
+    let message: String = message.chars().take(300).collect();
+    let cookie = format!(
+        "{FLASH_COOKIE}={}; Path=/admin; Max-Age=60; HttpOnly; SameSite=Lax",
+        url_encode(&message)
+    );
+    (
+        [(header::SET_COOKIE, cookie)],
+        axum::response::Redirect::to(to),
+    )
+        .into_response()
+}
+
+/// The inverse of [`url_encode`]; `None` when the result is not UTF-8.
+pub fn url_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Percent-encodes a path for a `next=` parameter.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -255,8 +310,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn flash_messages_survive_the_cookie() {
+        let m = "Order ord_1 is now paid; 3 × \"é\"";
+        assert_eq!(url_decode(&url_encode(m)).as_deref(), Some(m));
+        assert_eq!(url_decode("%zz"), None);
+        assert_eq!(url_decode("%4"), Some("%4".into()));
+    }
+
+    #[test]
+    fn the_first_context_wins() {
+        let mut env = Environment::new();
+        env.add_template("t.html", "{{ flash }}").unwrap();
+        let out = env
+            .get_template("t.html")
+            .unwrap()
+            .render(context! { ..context! { flash => "a" }, ..context! { flash => "b" } })
+            .unwrap();
+        assert_eq!(out, "a");
+    }
+
+    #[test]
     fn every_template_compiles() {
         Views::new();
+    }
+
+    #[test]
+    fn every_template_file_is_compiled_in() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/admin");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if name.ends_with(".html") && name != "error.html" {
+                assert!(
+                    TEMPLATES.iter().any(|(n, _)| *n == name),
+                    "web/admin/{name} is not in TEMPLATES"
+                );
+            }
+        }
     }
 
     #[test]

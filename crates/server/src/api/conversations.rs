@@ -551,7 +551,15 @@ pub struct ListQuery {
     pub cursor: Option<String>,
     /// 1–200, default 50.
     pub limit: Option<u32>,
+    /// Only the conversations in this status: `open`, `handoff` (the shopper asked for a
+    /// person), `human` (a person from the shop has taken over) or `closed`. Filtered before
+    /// paging, so a page is full whatever the other conversations are; pass it again with
+    /// `cursor`. Empty or absent: every status.
+    pub status: Option<String>,
 }
+
+/// The statuses `GET /v1/conversations?status=` accepts.
+const STATUSES: [&str; 4] = ["open", "handoff", HUMAN, "closed"];
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConversationSummary {
@@ -573,7 +581,8 @@ pub struct ConversationList {
 
 #[utoipa::path(get, path = "/v1/conversations", tag = "conversations", params(ListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = ConversationList), (status = 403, body = Problem)))]
+    responses((status = 200, body = ConversationList), (status = 403, body = Problem),
+        (status = 422, body = Problem, description = "An unknown `status`")))]
 pub async fn list(
     State(st): State<AppState>,
     auth: Auth,
@@ -581,10 +590,18 @@ pub async fn list(
 ) -> ApiResult<Json<ConversationList>> {
     // The list shows every shopper's conversation: the merchant's secret key only.
     auth.require(Scope::OrdersRead)?;
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
+    if status.is_some_and(|s| !STATUSES.contains(&s)) {
+        return Err(ApiError::invalid(
+            "status",
+            "one of open, handoff, human, closed",
+        ));
+    }
     let page = st
         .store
         .list_conversations(
             &auth.tenant.id,
+            status,
             q.cursor.as_deref(),
             q.limit.unwrap_or(50).clamp(1, 200),
         )

@@ -30,6 +30,22 @@ fn session_cookie(res: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_string())
 }
 
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
 pub fn no_redirects() -> Client {
     Client::builder().redirect(Policy::none()).build().unwrap()
 }
@@ -137,10 +153,24 @@ impl AdminClient {
             .send()
             .await
             .unwrap();
-        let location = res
+        // A one-time message travels in the flash cookie: shown here after the location as
+        // ` [flash: …]` so tests can read it.
+        let flash = res
             .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("comptoir_flash="))
+            .map(|v| v.split(';').next().unwrap().to_string())
+            .filter(|v| !v.is_empty())
+            .map(|v| percent_decode(&v));
+        let location = res.headers().get("location").map(|v| {
+            let to = v.to_str().unwrap().to_string();
+            match &flash {
+                Some(f) => format!("{to} [flash: {f}]"),
+                None => to,
+            }
+        });
         (res.status(), res.text().await.unwrap(), location)
     }
 }
@@ -424,5 +454,273 @@ pub async fn admin_sessions_stay_in_their_shop(backend: &str) {
         op.get(&format!("/admin/inbox/{}", conv.id)).await.0,
         StatusCode::OK
     );
+    s.stop().await;
+}
+
+/// The widget's cross-origin calls keep their CORS answers; the admin gets none.
+pub async fn cors_is_for_the_api_not_the_admin(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let http = no_redirects();
+    let pre = http
+        .request(
+            Method::OPTIONS,
+            format!("{}/v1/conversations/conv_x/messages", s.base),
+        )
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "authorization, content-type",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(pre.status().is_success(), "{}", pre.status());
+    assert_eq!(
+        pre.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    let res = http
+        .get(format!("{}/v1/openapi.json", s.base))
+        .header("origin", "https://shop.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://shop.example"
+    );
+    for path in ["/admin/login", "/admin/signup"] {
+        let res = http
+            .get(format!("{}{path}", s.base))
+            .header("origin", "https://shop.example")
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.headers().get("access-control-allow-origin").is_none(),
+            "{path}"
+        );
+    }
+    let pre = http
+        .request(
+            Method::OPTIONS,
+            format!("{}/admin/logout-everywhere", s.base),
+        )
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(pre.headers().get("access-control-allow-origin").is_none());
+    s.stop().await;
+}
+
+/// A burst of parallel wrong passwords is throttled like a slow series: the attempt counts
+/// before the password check, not after.
+pub async fn admin_parallel_wrong_passwords_are_throttled(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    AdminClient::signup(&s, "Burst", "real@burst.example").await;
+    let http = no_redirects();
+    let tries = (0..20).map(|i| {
+        let http = http.clone();
+        let base = s.base.clone();
+        async move {
+            http.post(format!("{base}/admin/login"))
+                .header("x-forwarded-for", format!("10.1.0.{i}"))
+                .form(&[
+                    ("email", "real@burst.example"),
+                    ("password", "wrong password!"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures_join_all(tries).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(checked, 5, "{statuses:?}");
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count(),
+        15
+    );
+    s.stop().await;
+}
+
+/// Joins futures concurrently on the test's runtime (no futures crate needed).
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    fs: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+/// Sign-up checks the whole form before it writes: a refused form leaves no shop behind; and
+/// one address cannot sign up shops in bulk.
+pub async fn admin_signup_refusals_leave_nothing_and_bulk_is_throttled(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let http = no_redirects();
+    let res = http
+        .post(format!("{}/admin/signup", s.base))
+        .form(&[
+            ("shop", "Orphan"),
+            ("name", " "),
+            ("email", "o@orphan.example"),
+            ("password", "long enough pass"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        s.store.tenant_by_slug("orphan").await.unwrap().is_none(),
+        "no shop without its owner"
+    );
+    let mut last = StatusCode::OK;
+    for i in 0..12 {
+        let email = format!("bulk{i}@bulk.example");
+        let shop = format!("Bulk {i}");
+        last = http
+            .post(format!("{}/admin/signup", s.base))
+            .header("x-forwarded-for", "203.0.113.50")
+            .form(&[
+                ("shop", shop.as_str()),
+                ("name", "B"),
+                ("email", email.as_str()),
+                ("password", "long enough pass"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    s.stop().await;
+}
+
+/// Changing one's password needs the current one, ends the other sessions and keeps this one.
+pub async fn admin_password_change(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Pw Shop", "o@pw.example").await;
+    let other = AdminClient::login(&s, "o@pw.example", "correct horse battery")
+        .await
+        .unwrap();
+    let (status, html, _) = owner
+        .post(
+            "/admin/account/password",
+            &[
+                ("current", "not it at all"),
+                ("new", "a brand new password"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("current password"));
+    let (status, _, _) = owner
+        .post(
+            "/admin/account/password",
+            &[("current", "correct horse battery"), ("new", "short")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let res = owner
+        .http
+        .post(format!("{}/admin/account/password", s.base))
+        .header("cookie", &owner.cookie)
+        .form(&[
+            ("current", "correct horse battery"),
+            ("new", "a brand new password"),
+            ("_csrf", owner.csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let fresh = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("comptoir_admin="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("a new session for this device");
+    assert_eq!(
+        other.get("/admin/settings").await.0,
+        StatusCode::SEE_OTHER,
+        "other devices signed out"
+    );
+    let me = AdminClient {
+        cookie: fresh,
+        ..clone(&owner)
+    };
+    assert_eq!(me.get("/admin/account").await.0, StatusCode::OK);
+    assert!(
+        AdminClient::login(&s, "o@pw.example", "correct horse battery")
+            .await
+            .is_none()
+    );
+    assert!(
+        AdminClient::login(&s, "o@pw.example", "a brand new password")
+            .await
+            .is_some()
+    );
+    s.stop().await;
+}
+
+/// A message from the previous action shows once, from a cookie; a `flash` in the URL shows
+/// nothing (a link from elsewhere cannot put words in the admin's mouth).
+pub async fn admin_flash_messages_come_from_the_server_only(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Flash Shop", "o@flash.example").await;
+    let (_, html) = owner
+        .get("/admin/settings?flash=Re-enter+your+password+at+evil.example")
+        .await;
+    assert!(!html.contains("evil.example"));
+    let (status, _, to) = owner
+        .post("/admin/settings/branding", &[("widget_name", "Ava")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        to.as_deref(),
+        Some("/admin/settings [flash: Widget and checkout saved.]")
+    );
+    let res = owner
+        .http
+        .get(format!("{}/admin/settings", s.base))
+        .header(
+            "cookie",
+            format!(
+                "{}; comptoir_flash=Widget%20and%20checkout%20saved.",
+                owner.cookie
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    let cleared = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("comptoir_flash=;"));
+    assert!(cleared, "shown once");
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Widget and checkout saved."));
     s.stop().await;
 }

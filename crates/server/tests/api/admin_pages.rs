@@ -4,6 +4,12 @@
 
 use super::*;
 
+// Registered here rather than with the others in `api.rs`: `admin_pages::{sqlite,postgres}::…`.
+on_both_backends!(
+    admin_inbox_filters_by_status_before_paging,
+    admin_message_to_a_conversation_handed_back_keeps_the_text,
+);
+
 /// The signed-up shop's tenant and a fresh public key for it.
 async fn shop_keys(s: &Server, slug: &str) -> (comptoir_domain::Tenant, String, String) {
     let t = s.store.tenant_by_slug(slug).await.unwrap().unwrap();
@@ -490,6 +496,232 @@ pub async fn admin_onboarding_steps(backend: &str) {
     );
     let (status, _, _) = owner
         .post("/admin/onboarding/template", &[("template", "nope")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+/// The `href` of the first link starting with `prefix`, as the browser reads it.
+fn link(html: &str, prefix: &str) -> Option<String> {
+    let at = html.find(&format!("href=\"{prefix}"))? + 6;
+    let rest = &html[at..];
+    Some(rest[..rest.find('"')?].replace("&amp;", "&"))
+}
+
+pub async fn admin_inbox_filters_by_status_before_paging(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Filter Shop", "o@filter.example").await;
+    let (t, pk, sk) = shop_keys(&s, "filter-shop").await;
+    let conv = conversation(&s, &pk).await;
+    say(&s, &pk, &conv, "I would like to talk to someone").await;
+    let (status, _, _) = owner
+        .post(&format!("/admin/inbox/{conv}/takeover"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // 55 open conversations, all newer than the one taken over: more than a page (50).
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    for _ in 0..55 {
+        s.store
+            .create_conversation(&t.id, "web", Some("en"), "{}")
+            .await
+            .unwrap();
+    }
+    let short = &conv[conv.len() - 8..];
+    let (status, all) = owner.get("/admin/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!all.contains(short), "the newest 50 are all open");
+    let (status, human) = owner.get("/admin/inbox?status=human").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        human.contains(short) && human.contains("badge human"),
+        "the taken-over conversation is on the filtered list's first page: {human}"
+    );
+    assert!(!human.contains("badge open"), "only taken-over ones");
+    assert!(link(&human, "/admin/inbox?cursor=").is_none(), "one page");
+    // The live refresh of that page keeps the filter, and finds it too.
+    assert!(human.contains(r#"data-live="/admin/inbox/live?status=human""#));
+    let (status, live) = owner.get("/admin/inbox/live?status=human").await;
+    assert_eq!(status, StatusCode::OK);
+    let live: Value = serde_json::from_str(&live).unwrap();
+    assert_eq!(live.as_array().unwrap().len(), 1, "{live}");
+    assert_eq!(live[0]["id"], conv.as_str());
+
+    // The API filters the same way; an unknown status is refused.
+    let (status, _, list) = s
+        .call(
+            Method::GET,
+            "/v1/conversations?status=human&limit=10",
+            Some(&sk),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["id"], conv.as_str());
+    assert_eq!(items[0]["status"], "human");
+    assert!(list["next_cursor"].is_null());
+    let (_, _, open) = s
+        .call(
+            Method::GET,
+            "/v1/conversations?status=open&limit=50",
+            Some(&sk),
+            None,
+        )
+        .await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 50);
+    let cursor = open["next_cursor"].as_str().unwrap();
+    let (_, _, rest) = s
+        .call(
+            Method::GET,
+            &format!("/v1/conversations?status=open&limit=50&cursor={cursor}"),
+            Some(&sk),
+            None,
+        )
+        .await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 5, "{rest}");
+    let (_, _, every) = s
+        .call(Method::GET, "/v1/conversations?status=", Some(&sk), None)
+        .await;
+    assert_eq!(every["items"].as_array().unwrap().len(), 50, "{every}");
+    let (st, ct, b) = s
+        .call(
+            Method::GET,
+            "/v1/conversations?status=nonsense",
+            Some(&sk),
+            None,
+        )
+        .await;
+    assert_problem(
+        st,
+        &ct,
+        &b,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+
+    // Only the first page refreshes live: the live list (the newest) must not replace a
+    // later page. The filter follows the pages.
+    let (_, first) = owner.get("/admin/inbox?status=open").await;
+    assert!(first.contains(r#"data-live="/admin/inbox/live?status=open""#));
+    let older = link(&first, "/admin/inbox?cursor=").expect("a second page");
+    assert!(older.ends_with("&status=open"), "{older}");
+    let (status, second) = owner.get(&older).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!second.contains("data-live"), "a later page is not live");
+    assert!(!second.contains(short), "open ones only");
+    assert_eq!(second.matches("badge open").count(), 5, "{second}");
+    assert_eq!(
+        link(&second, "/admin/inbox?status=").as_deref(),
+        Some("/admin/inbox?status=open"),
+        "a way back to the newest"
+    );
+    let (_, unfiltered) = owner.get("/admin/inbox").await;
+    assert!(unfiltered.contains(r#"data-live="/admin/inbox/live""#));
+    s.stop().await;
+}
+
+pub async fn admin_message_to_a_conversation_handed_back_keeps_the_text(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Draft Shop", "o@draft.example").await;
+    let (_, pk, sk) = shop_keys(&s, "draft-shop").await;
+    let conv = conversation(&s, &pk).await;
+    say(&s, &pk, &conv, "hello, is anyone there?").await;
+    let (status, _, _) = owner
+        .post(&format!("/admin/inbox/{conv}/takeover"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = owner.get(&format!("/admin/inbox/{conv}")).await;
+    assert!(
+        page.contains(r#"id="conv-changed" role="status""#),
+        "the live transcript's notice has its place"
+    );
+    // A teammate hands it back while the owner types.
+    let (status, _, _) = s
+        .call(
+            Method::POST,
+            &format!("/v1/conversations/{conv}/handback"),
+            Some(&sk),
+            Some(json!({"by": "Marie"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let typed = "Yes, <b>I am</b> here";
+    let kept = "Yes, &lt;b&gt;I am&lt;&#x2f;b&gt; here";
+    let (status, html, _) = owner
+        .post(&format!("/admin/inbox/{conv}/message"), &[("text", typed)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        html.contains(
+            "This conversation is no longer taken over: take it over again to send your message."
+        ),
+        "an admin-worded error: {html}"
+    );
+    assert!(
+        !html.contains("not_taken_over") && !html.contains("/v1/conversations"),
+        "not the API's problem detail: {html}"
+    );
+    assert!(html.contains(r#"role="alert""#));
+    let area = &html[html.find(r#"id="staff-text""#).expect("a message box")..];
+    assert!(
+        area[..area.find("</textarea>").unwrap()].contains(kept),
+        "the typed text is kept, escaped: {area}"
+    );
+    assert!(!html.contains("<b>I am</b>"));
+    let (_, _, t) = s
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&pk),
+            None,
+        )
+        .await;
+    assert_eq!(t["status"], "open");
+    assert!(
+        !t["turns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["reply"]["text"] == typed),
+        "nothing was sent: {t}"
+    );
+    // Taking it over again from that page keeps the text, ready to send.
+    let (status, html, _) = owner
+        .post(&format!("/admin/inbox/{conv}/takeover"), &[("text", typed)])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let form = &html[html
+        .find(&format!(r#"action="/admin/inbox/{conv}/message""#))
+        .expect("the send form")..];
+    assert!(
+        form[..form.find("</form>").unwrap()].contains(kept),
+        "{form}"
+    );
+    let (status, _, _) = owner
+        .post(&format!("/admin/inbox/{conv}/message"), &[("text", typed)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, t) = s
+        .call(
+            Method::GET,
+            &format!("/v1/conversations/{conv}"),
+            Some(&pk),
+            None,
+        )
+        .await;
+    assert_eq!(t["status"], "human");
+    assert!(
+        t["turns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["input"]["staff"]["event"] == "message" && t["reply"]["text"] == typed),
+        "{t}"
+    );
+    // Other failures are still error pages: an empty message.
+    let (status, _, _) = owner
+        .post(&format!("/admin/inbox/{conv}/message"), &[("text", " ")])
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     s.stop().await;

@@ -356,15 +356,17 @@ macro_rules! sql_sales_store {
                     .collect()
             }
 
-            async fn list_conversations(&self, tenant_id: &str, cursor: Option<&str>, limit: u32) -> Result<Page<ConversationRecord>> {
+            async fn list_conversations(&self, tenant_id: &str, status: Option<&str>, cursor: Option<&str>, limit: u32) -> Result<Page<ConversationRecord>> {
                 let limit = limit.clamp(1, 200);
                 // (updated_at, id) descending; the cursor is the last row's pair.
                 let (after_t, after_id) = match cursor.and_then(|c| c.split_once('.')) {
                     Some((t, id)) => (t.parse::<i64>().unwrap_or(i64::MAX), id.to_string()),
                     None => (i64::MAX, String::new()),
                 };
+                // The status filter is in the query, before the limit: '' for every status.
                 let rows = sqlx::query(&format!(
                     "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE tenant_id = $1 \
+                     AND ($5 = '' OR status = $5) \
                      AND (updated_at < $2 OR (updated_at = $2 AND ($3 = '' OR id < $3))) \
                      ORDER BY updated_at DESC, id DESC LIMIT $4"
                 ))
@@ -372,6 +374,7 @@ macro_rules! sql_sales_store {
                 .bind(after_t)
                 .bind(&after_id)
                 .bind(i64::from(limit) + 1)
+                .bind(status.unwrap_or(""))
                 .fetch_all(&self.pool)
                 .await?;
                 let mut items = rows.iter().map(Self::conversation_from_row).collect::<Result<Vec<_>>>()?;
