@@ -796,7 +796,10 @@ pub async fn save(
                     stock,
                     v.digital,
                 ) {
-                    Ok(nv) => variants.push(nv),
+                    // Only variants the merchant changed are written: an untouched variant's
+                    // stock is never written back over an order placed meanwhile.
+                    Ok(nv) if f.price != f.price_was || f.stock != f.stock_was => variants.push(nv),
+                    Ok(_) => {}
                     Err(e) => errors.push(format!("{}: {e}.", v.sku)),
                 }
             }

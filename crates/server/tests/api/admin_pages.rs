@@ -8,6 +8,7 @@ use super::*;
 on_both_backends!(
     admin_inbox_filters_by_status_before_paging,
     admin_message_to_a_conversation_handed_back_keeps_the_text,
+    admin_product_save_keeps_stock_moved_meanwhile,
 );
 
 /// The signed-up shop's tenant and a fresh public key for it.
@@ -724,5 +725,62 @@ pub async fn admin_message_to_a_conversation_handed_back_keeps_the_text(backend:
         .post(&format!("/admin/inbox/{conv}/message"), &[("text", " ")])
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    s.stop().await;
+}
+
+/// Saving a product's text with its stock field untouched never writes back the stock the
+/// page showed: an order placed after the page was opened keeps its decrement.
+pub async fn admin_product_save_keeps_stock_moved_meanwhile(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let owner = AdminClient::signup(&s, "Stock Shop", "o@stock.example").await;
+    let (t, _, sk) = shop_keys(&s, "stock-shop").await;
+    let (status, _, p) = s
+        .call(Method::POST, "/v1/products", Some(&sk), Some(dress()))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_str().unwrap().to_string();
+    let (status, _) = owner.get(&format!("/admin/catalogue/products/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    // The page showed stock 3 for D-RED-M; an order takes one before the merchant saves.
+    let lines = [comptoir_domain::OrderLineRequest {
+        sku: "D-RED-M".into(),
+        quantity: 1,
+    }];
+    s.store.create_order(&t, &lines, None).await.unwrap();
+    let (status, html, _) = owner
+        .post(
+            &format!("/admin/catalogue/products/{id}"),
+            &[
+                ("title", "Robe en lin lavé"),
+                ("description", "Légère."),
+                ("sku.0", "D-RED-M"),
+                ("price.0", "69.90"),
+                ("price_was.0", "69.90"),
+                ("stock.0", "3"),
+                ("stock_was.0", "3"),
+                ("sku.1", "D-RED-L"),
+                ("price.1", "69.90"),
+                ("price_was.1", "69.90"),
+                ("stock.1", "5"),
+                ("stock_was.1", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, _, p) = s
+        .call(Method::GET, &format!("/v1/products/{id}"), Some(&sk), None)
+        .await;
+    let stock = |sku: &str| {
+        p["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["sku"] == sku)
+            .unwrap()["stock"]
+            .clone()
+    };
+    assert_eq!(p["title"], "Robe en lin lavé", "{p}");
+    assert_eq!(stock("D-RED-M"), 2, "the order's decrement kept: {p}");
+    assert_eq!(stock("D-RED-L"), 5, "the edited stock saved: {p}");
     s.stop().await;
 }
