@@ -69,6 +69,7 @@
         a.append(el('span', 'badge ' + c.status, c.status), ' ',
           el('small', 'muted', (c.locale || '') + ' · ' + c.turns + ' turns' + (c.lead_score ? ' · lead ' + c.lead_score : '')),
           el('br'));
+        if (c.preview) a.append(el('span', 'preview-text', c.preview), el('br'));
         var t = el('time', null, new Date(c.updated_at).toLocaleString());
         t.setAttribute('datetime', new Date(c.updated_at).toISOString());
         var small = el('small'); small.append(t);

@@ -352,6 +352,13 @@ pub trait AdminStore: Send + Sync {
         tenant_id: &str,
         conversation_ids: &[String],
     ) -> Result<Vec<(String, TurnRecord)>>;
+    /// The last message each of these conversations' shoppers typed, as stored (`{"text": …}`
+    /// JSON): the inbox's preview. Conversations without one are absent.
+    async fn last_messages(
+        &self,
+        tenant_id: &str,
+        conversation_ids: &[String],
+    ) -> Result<Vec<(String, String)>>;
     /// Orders placed in `[from, to)`, with their lines.
     async fn orders_between(
         &self,

@@ -1514,6 +1514,19 @@ async fn admin_story(store: Arc<dyn Store>) {
         .turns_of(&shop.id, std::slice::from_ref(&c.id))
         .await
         .unwrap();
+    let last = store
+        .last_messages(&shop.id, std::slice::from_ref(&c.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        last,
+        vec![(c.id.clone(), r#"{"text":"bonjour"}"#.to_string())]
+    );
+    assert!(store
+        .last_messages(&other.id, std::slice::from_ref(&c.id))
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(turns.len(), 1);
     assert_eq!(turns[0].0, c.id);
     assert_eq!(turns[0].1.server_us, 250);

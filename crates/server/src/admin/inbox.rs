@@ -41,6 +41,8 @@ pub struct Row {
     lead_score: i64,
     created_at: i64,
     updated_at: i64,
+    /// The shopper's last typed message, shortened.
+    preview: Option<String>,
 }
 
 impl From<&ConversationRecord> for Row {
@@ -54,6 +56,7 @@ impl From<&ConversationRecord> for Row {
             lead_score: c.lead_score,
             created_at: c.created_at,
             updated_at: c.updated_at,
+            preview: None,
         }
     }
 }
@@ -75,7 +78,26 @@ async fn rows(
             LIST_PAGE,
         )
         .await?;
-    Ok((page.items.iter().map(Row::from).collect(), page.next_cursor))
+    let mut rows: Vec<Row> = page.items.iter().map(Row::from).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let last: std::collections::HashMap<String, String> = st
+        .store
+        .last_messages(&shop.id, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    for r in &mut rows {
+        r.preview = last.get(&r.id).and_then(|input| {
+            let v: Json_ = serde_json::from_str(input).ok()?;
+            let text = v["text"].as_str()?.trim();
+            let mut short: String = text.chars().take(80).collect();
+            if text.chars().count() > 80 {
+                short.push('…');
+            }
+            Some(short)
+        });
+    }
+    Ok((rows, page.next_cursor))
 }
 
 /// The list's cursor, if it is one (empty or oversized: the first page).

@@ -66,6 +66,10 @@ pub async fn admin_inbox_escapes_and_takes_over(backend: &str) {
         list.contains(&conv[conv.len() - 8..]),
         "the conversation is listed"
     );
+    assert!(
+        list.contains("&lt;script&gt;alert(") && !list.contains("<script>alert"),
+        "the shopper's last message previewed, escaped"
+    );
     let (status, page) = owner.get(&format!("/admin/inbox/{conv}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(

@@ -264,6 +264,26 @@ macro_rules! sql_admin_store {
                 Ok(out)
             }
 
+            async fn last_messages(&self, tenant_id: &str, conversation_ids: &[String]) -> Result<Vec<(String, String)>> {
+                let mut out = Vec::new();
+                for chunk in conversation_ids.chunks(CHUNK) {
+                    // The newest turn the shopper typed (`{"text": …}` inputs), per conversation.
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT t.conversation_id, t.input FROM turns t WHERE t.tenant_id = ",
+                    );
+                    qb.push_bind(tenant_id.to_string());
+                    $push_in(&mut qb, "t.conversation_id", chunk);
+                    qb.push(
+                        " AND t.seq = (SELECT MAX(u.seq) FROM turns u WHERE u.conversation_id = t.conversation_id \
+                         AND u.input LIKE '{\"text\":%')",
+                    );
+                    for r in qb.build().fetch_all(&self.pool).await? {
+                        out.push((r.try_get("conversation_id")?, r.try_get("input")?));
+                    }
+                }
+                Ok(out)
+            }
+
             async fn orders_between(&self, tenant_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<PlacedOrder>> {
                 let mut conn = self.pool.acquire().await?;
                 let rows = sqlx::query(&format!(
