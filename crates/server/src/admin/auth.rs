@@ -249,6 +249,8 @@ pub struct Admin {
     pub token_hash: String,
     /// A one-time message left by the previous action (see `views::redirect_with_flash`).
     pub flash: Option<String>,
+    /// The admin's language: the `comptoir_lang` cookie, else `Accept-Language`, else `en`.
+    pub lang: &'static str,
 }
 
 impl Admin {
@@ -343,6 +345,7 @@ impl FromRequestParts<AppState> for Admin {
             csrf: s.csrf,
             token_hash: hash,
             flash,
+            lang: super::views::lang_of(&parts.headers),
         })
     }
 }

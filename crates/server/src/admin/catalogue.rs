@@ -48,6 +48,7 @@ pub fn import_router() -> Router<AppState> {
     Router::new()
         .route("/admin/catalogue/import", post(import))
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn(super::views::with_lang))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -672,7 +673,7 @@ fn render_product(
                 languages => p.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
                 updated_at => p.updated_at,
             },
-            lang => lang.as_str(),
+            text_lang => lang.as_str(),
             other_lang,
             title => typed.as_ref().map_or(if other_lang { "" } else { p.title.as_str() }, |t| t.title),
             description => typed.as_ref().map_or(if other_lang { "" } else { p.description.as_str() }, |t| t.description),

@@ -117,7 +117,7 @@ impl IntoResponse for AdminError {
                 message,
                 retry_after,
             } => {
-                let html = views::error_page(status, &message);
+                let html = views::error_page(status, &message, views::request_lang());
                 let mut res = (status, axum::response::Html(html)).into_response();
                 if let Some(s) = retry_after {
                     if let Ok(v) = s.to_string().parse() {
@@ -150,6 +150,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/logout-everywhere", post(session::logout_everywhere))
         .route("/admin/account", get(session::account))
         .route("/admin/account/password", post(session::change_password))
+        .route("/admin/account/language", post(session::change_language))
         .route(
             "/admin/signup",
             get(session::signup_page).post(session::signup),
@@ -193,4 +194,5 @@ pub fn router() -> Router<AppState> {
         )
         .route("/admin/analytics", get(analytics::page))
         .route("/admin/analytics/export/{table}", get(analytics::export))
+        .layer(axum::middleware::from_fn(views::with_lang))
 }

@@ -2,6 +2,7 @@
 //! list of shops.
 
 use super::auth::{self, Admin};
+use super::views;
 use super::{AdminError, Page};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -34,11 +35,15 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-pub async fn login_page(State(st): State<AppState>, Query(q): Query<NextQuery>) -> Page {
+pub async fn login_page(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Page {
     st.admin.views.page(
         "login.html",
         None,
-        context! { next => safe_next(q.next.as_deref()) },
+        context! { next => safe_next(q.next.as_deref()), lang => views::lang_of(&headers) },
     )
 }
 
@@ -72,7 +77,7 @@ pub async fn login(
         let mut res = st.admin.views.page(
             "login.html",
             None,
-            context! { next => &next, email => &email, error => error },
+            context! { next => &next, email => &email, error => error, lang => views::lang_of(&headers) },
         )?;
         *res.status_mut() = status;
         if let Some(s) = retry {
@@ -228,11 +233,39 @@ pub async fn change_password(
     Ok(res)
 }
 
-pub async fn signup_page(State(st): State<AppState>) -> Page {
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+    lang: String,
+}
+
+/// Sets the admin's language (a cookie for a year, on this browser).
+pub async fn change_language(admin: Admin, Form(f): Form<LanguageForm>) -> Page {
+    admin.check_csrf(f.csrf.as_deref())?;
+    let Some(lang) = views::supported(&f.lang).filter(|_| f.lang.len() == 2) else {
+        return Err(AdminError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Unknown language.",
+        ));
+    };
+    let cookie = format!(
+        "{}={lang}; Path=/admin; Max-Age=31536000; SameSite=Lax",
+        views::LANG_COOKIE
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/admin/account"),
+    )
+        .into_response())
+}
+
+pub async fn signup_page(State(st): State<AppState>, headers: HeaderMap) -> Page {
+    let lang = views::lang_of(&headers);
     st.admin.views.page(
         "signup.html",
         None,
-        context! { currency => "EUR", language => "en" },
+        context! { currency => "EUR", language => lang, lang },
     )
 }
 
@@ -300,7 +333,7 @@ pub async fn signup(
         let mut res = st.admin.views.page(
             "signup.html",
             None,
-            context! { shop => &f.shop, email => &f.email, name => &f.name, currency => &currency_text, language => &language_text, error },
+            context! { shop => &f.shop, email => &f.email, name => &f.name, currency => &currency_text, language => &language_text, error, lang => views::lang_of(&headers) },
         )?;
         *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
         Ok(res)

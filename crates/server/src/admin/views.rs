@@ -3,9 +3,112 @@
 
 use super::auth::Admin;
 use super::AdminError;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use minijinja::{context, Environment, Value};
+use minijinja::{context, Environment, State, Value};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The languages the admin speaks; English is the source text of the templates.
+pub const LANGS: &[&str] = &["en", "fr", "de", "it", "es"];
+
+/// The cookie that holds the admin language a user picked on their account page.
+pub const LANG_COOKIE: &str = "comptoir_lang";
+
+/// The translations of the templates' English texts, by language (flat TOML files).
+const DICTIONARIES: &[(&str, &str)] = &[
+    ("fr", include_str!("../../../../data/admin/fr.toml")),
+    ("de", include_str!("../../../../data/admin/de.toml")),
+    ("it", include_str!("../../../../data/admin/it.toml")),
+    ("es", include_str!("../../../../data/admin/es.toml")),
+];
+
+type Dictionary = HashMap<String, String>;
+
+static DICTS: LazyLock<HashMap<&'static str, Dictionary>> = LazyLock::new(|| {
+    DICTIONARIES
+        .iter()
+        .map(|(lang, src)| {
+            let dict: Dictionary =
+                toml::from_str(src).unwrap_or_else(|e| panic!("data/admin/{lang}.toml: {e}"));
+            (*lang, dict)
+        })
+        .collect()
+});
+
+/// A supported language from a tag such as `de-DE` or `FR`.
+pub fn supported(tag: &str) -> Option<&'static str> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    LANGS.iter().copied().find(|l| *l == primary)
+}
+
+/// The admin's language for a request: the `comptoir_lang` cookie, else the first supported
+/// language of `Accept-Language` (by its q-values), else English.
+pub fn lang_of(headers: &HeaderMap) -> &'static str {
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == LANG_COOKIE)
+        .and_then(|(_, v)| supported(v).filter(|_| v.len() == 2));
+    if let Some(l) = cookie {
+        return l;
+    }
+    let mut best: Option<(f32, &'static str)> = None;
+    for part in headers
+        .get_all(header::ACCEPT_LANGUAGE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut it = part.split(';');
+        let Some(l) = it.next().and_then(supported) else {
+            continue;
+        };
+        let q = it
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+            best = Some((q, l));
+        }
+    }
+    best.map_or("en", |(_, l)| l)
+}
+
+tokio::task_local! {
+    /// The language of the request being answered (for the error page, which has no session).
+    static REQUEST_LANG: &'static str;
+}
+
+/// Middleware: remembers the request's language while it is answered.
+pub async fn with_lang(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = lang_of(req.headers());
+    REQUEST_LANG.scope(lang, next.run(req)).await
+}
+
+/// The language of the request being answered; English outside one.
+pub fn request_lang() -> &'static str {
+    REQUEST_LANG.try_with(|l| *l).unwrap_or("en")
+}
+
+/// `{{ "Sign in"|t }}`: the English text in the page's language (`lang` in the context),
+/// or the English itself when there is no translation. Translations are trusted text
+/// but still escaped on output like any value.
+fn t(state: &State, s: String) -> Value {
+    let lang = state.lookup("lang");
+    let out = lang
+        .as_ref()
+        .and_then(|l| l.as_str())
+        .and_then(|l| DICTS.get(l))
+        .and_then(|d| d.get(&s))
+        .cloned()
+        .unwrap_or(s);
+    // Escaped like any value: `|t` may only ever hold text, never markup.
+    Value::from(out)
+}
 
 /// The admin's templates, by file name.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -101,6 +204,7 @@ impl Views {
         env.add_filter("datetime", datetime);
         env.add_filter("micros", micros);
         env.add_filter("pct", pct);
+        env.add_filter("t", t);
         Views { env }
     }
 
@@ -113,6 +217,7 @@ impl Views {
     ) -> Result<Response, AdminError> {
         let base = match admin {
             Some(a) => context! {
+                lang => a.lang,
                 me => context! { name => &a.user.name, email => &a.user.email, role => a.user.role.as_str() },
                 shop => a.tenant.as_ref().map(|t| context! { name => &t.name, slug => &t.slug, id => &t.id }),
                 csrf => &a.csrf,
@@ -121,6 +226,8 @@ impl Views {
             },
             None => context! {},
         };
+        // A page without a session passes its own `lang` (see `lang_of`); English otherwise.
+        let base = context! { ..base, ..context! { lang => "en" } };
         // A message the previous action left (the flash cookie) is shown once, then cleared.
         let flash = admin.and_then(|a| a.flash.as_deref());
         let first = match flash {
@@ -164,9 +271,10 @@ fn no_store(mut res: Response) -> Response {
 }
 
 /// The error page, rendered without the layout's session fields.
-pub fn error_page(status: StatusCode, message: &str) -> String {
+pub fn error_page(status: StatusCode, message: &str, lang: &str) -> String {
     let env = ERROR_ENV.get_or_init(|| {
         let mut env = Environment::new();
+        env.add_filter("t", t);
         env.add_template(
             "error.html",
             include_str!("../../../../web/admin/error.html"),
@@ -176,7 +284,7 @@ pub fn error_page(status: StatusCode, message: &str) -> String {
     });
     env.get_template("error.html")
         .and_then(|t| {
-            t.render(context! { status => status.as_u16(), reason => status.canonical_reason().unwrap_or(""), message })
+            t.render(context! { status => status.as_u16(), reason => status.canonical_reason().unwrap_or(""), message, lang })
         })
         .unwrap_or_else(|_| format!("<!doctype html><title>Error</title><p>{}</p>", status.as_u16()))
 }
@@ -327,6 +435,111 @@ mod tests {
             .render(context! { ..context! { flash => "a" }, ..context! { flash => "b" } })
             .unwrap();
         assert_eq!(out, "a");
+    }
+
+    /// Every `"…"|t` text of a template source.
+    fn translated_texts(src: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some(i) = src[from..].find("\"|t") {
+            let end = from + i;
+            from = end + 3;
+            let next = src[from..].chars().next();
+            if next.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let start = src[..end].rfind('"').expect("an opening quote") + 1;
+            out.push(&src[start..end]);
+        }
+        out
+    }
+
+    #[test]
+    fn every_translated_text_is_in_every_dictionary_and_nothing_else() {
+        let mut used = std::collections::BTreeSet::new();
+        for (name, src) in TEMPLATES {
+            for text in translated_texts(src) {
+                assert!(!text.is_empty() && !text.contains('\\'), "{name}: {text:?}");
+                used.insert(text);
+            }
+        }
+        assert!(
+            used.contains("Sign in") && used.len() > 300,
+            "{}",
+            used.len()
+        );
+        for (lang, _) in DICTIONARIES {
+            let dict = &DICTS[lang];
+            let missing: Vec<_> = used.iter().filter(|t| !dict.contains_key(**t)).collect();
+            assert!(
+                missing.is_empty(),
+                "data/admin/{lang}.toml lacks {missing:?}"
+            );
+            let dead: Vec<_> = dict.keys().filter(|k| !used.contains(k.as_str())).collect();
+            assert!(
+                dead.is_empty(),
+                "data/admin/{lang}.toml: no template uses {dead:?}"
+            );
+            for (k, v) in dict {
+                assert!(!v.trim().is_empty(), "{lang}: {k:?} is empty");
+                assert!(!v.contains('<'), "{lang}: {k:?} holds markup");
+            }
+        }
+    }
+
+    #[test]
+    fn pages_speak_the_page_language() {
+        let views = Views::new();
+        let render = |lang: &str| {
+            views
+                .env
+                .get_template("login.html")
+                .unwrap()
+                .render(context! { lang, next => "/admin" })
+                .unwrap()
+        };
+        let fr = render("fr");
+        assert!(fr.contains("<html lang=\"fr\">"), "{fr}");
+        assert!(fr.contains("Se connecter"), "{fr}");
+        assert!(!fr.contains(">Sign in<"), "{fr}");
+        let en = render("en");
+        assert!(en.contains(">Sign in</button>"), "{en}");
+        // An unknown language falls back to English.
+        assert!(render("xx").contains(">Sign in</button>"));
+        // In a macro too; escaped like any value (an apostrophe is an entity in the HTML).
+        let mut env = Environment::new();
+        env.add_filter("t", t);
+        env.add_template(
+            "m.html",
+            "{% macro m() %}{{ \"Assistant's name\"|t }}{% endmacro %}{{ m() }}",
+        )
+        .unwrap();
+        let tmpl = env.get_template("m.html").unwrap();
+        assert_eq!(
+            tmpl.render(context! { lang => "en" }).unwrap(),
+            "Assistant&#x27;s name"
+        );
+        assert_eq!(
+            tmpl.render(context! { lang => "it" }).unwrap(),
+            "Nome dell&#x27;assistente"
+        );
+    }
+
+    #[test]
+    fn the_language_comes_from_the_cookie_then_accept_language() {
+        let mut h = HeaderMap::new();
+        assert_eq!(lang_of(&h), "en");
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            "ja, de-DE;q=0.8, fr;q=0.9, en;q=0.1".parse().unwrap(),
+        );
+        assert_eq!(lang_of(&h), "fr");
+        h.insert(header::ACCEPT_LANGUAGE, "de-DE,de;q=0.9".parse().unwrap());
+        assert_eq!(lang_of(&h), "de");
+        h.insert(header::COOKIE, "a=b; comptoir_lang=es".parse().unwrap());
+        assert_eq!(lang_of(&h), "es");
+        h.insert(header::COOKIE, "comptoir_lang=xx".parse().unwrap());
+        assert_eq!(lang_of(&h), "de", "an unknown cookie value is ignored");
     }
 
     #[test]

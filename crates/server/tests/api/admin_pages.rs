@@ -9,6 +9,7 @@ on_both_backends!(
     admin_inbox_filters_by_status_before_paging,
     admin_message_to_a_conversation_handed_back_keeps_the_text,
     admin_product_save_keeps_stock_moved_meanwhile,
+    admin_pages_speak_the_admins_language,
 );
 
 /// The signed-up shop's tenant and a fresh public key for it.
@@ -787,4 +788,102 @@ pub async fn admin_product_save_keeps_stock_moved_meanwhile(backend: &str) {
     assert_eq!(stock("D-RED-M"), 2, "the order's decrement kept: {p}");
     assert_eq!(stock("D-RED-L"), 5, "the edited stock saved: {p}");
     s.stop().await;
+}
+
+pub async fn admin_pages_speak_the_admins_language(backend: &str) {
+    let s = Server::start(backend, Limits::default()).await;
+    let http = no_redirects();
+    // Signed out: the browser's languages decide.
+    let res = http
+        .get(format!("{}/admin/login", s.base))
+        .header("accept-language", "de-DE,de;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<html lang=\"de\">"), "{html}");
+    assert!(html.contains(">Anmelden</button>"), "{html}");
+    assert!(!html.contains("Sign in"), "{html}");
+    // No preference: English, as before.
+    let html = http
+        .get(format!("{}/admin/login", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains(">Sign in</button>"));
+
+    // Signed in: the language picked on the account page, kept in a cookie.
+    let owner = AdminClient::signup(&s, "Lingua Shop", "o@lingua.example").await;
+    let (status, html) = owner.get("/admin/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("action=\"/admin/account/language\""),
+        "{html}"
+    );
+    let res = owner
+        .http
+        .post(format!("{}/admin/account/language", s.base))
+        .header("cookie", &owner.cookie)
+        .form(&[("lang", "it"), ("_csrf", owner.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/admin/account");
+    let set = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("comptoir_lang="))
+        .expect("the language cookie")
+        .to_string();
+    assert!(
+        set.contains("Path=/admin") && set.contains("Max-Age=31536000"),
+        "{set}"
+    );
+    let lang_cookie = set.split(';').next().unwrap();
+    assert_eq!(lang_cookie, "comptoir_lang=it");
+    let get = |path: &str| {
+        owner
+            .http
+            .get(format!("{}{path}", s.base))
+            .header("cookie", format!("{}; {lang_cookie}", owner.cookie))
+            // The cookie wins over the browser's languages.
+            .header("accept-language", "fr")
+            .send()
+    };
+    let html = get("/admin/account").await.unwrap().text().await.unwrap();
+    assert!(html.contains("<html lang=\"it\">"), "{html}");
+    assert!(html.contains("Il Suo account"), "{html}");
+    assert!(html.contains(">Esci</button>"), "{html}");
+    let html = get("/admin/onboarding")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Importi il Suo catalogo"), "{html}");
+    let html = get("/admin/settings").await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("Nome del negozio") && html.contains("Impostazioni"),
+        "{html}"
+    );
+    // Without the cookie, the same session is in English (or the browser's language).
+    let (_, html) = owner.get("/admin/account").await;
+    assert!(html.contains("Your account") && html.contains("<html lang=\"en\">"));
+
+    // An unknown language is refused, and a forged form changes nothing.
+    let (status, _, _) = owner
+        .post("/admin/account/language", &[("lang", "xx")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = owner
+        .post_raw("/admin/account/language", &[("lang", "fr")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

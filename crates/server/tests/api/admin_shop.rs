@@ -642,7 +642,7 @@ pub async fn admin_orders_and_leads_with_roles(backend: &str) {
     let path = format!("/admin/catalogue/products/{}", lamp.id);
     let (status, html) = agent.get(&path).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Only the shop's owner"));
+    assert!(html.contains("Only the shop&#x27;s owner"));
     let (status, _, _) = agent
         .post(
             &path,
