@@ -69,11 +69,11 @@ impl Understanding {
     /// ([`Understanding::retrain`]); a process that has not seen them yet trains on first use
     /// (about a second, off the runtime).
     pub async fn engine_for(&self, tenant: &Tenant) -> Result<Engine, TrainFailed> {
-        let extra = examples_of(tenant);
-        if extra.is_empty() {
+        // On every turn: a hash of the settings by reference, no copy of the examples.
+        if tenant.settings.intent_examples.is_empty() {
             return Ok(self.engine().clone());
         }
-        let fp = fingerprint(&extra);
+        let fp = fingerprint(tenant);
         if let Some(e) = self.cached(&tenant.id, fp) {
             return Ok(e);
         }
@@ -82,7 +82,9 @@ impl Understanding {
         if let Some(e) = self.cached(&tenant.id, fp) {
             return Ok(e);
         }
-        self.train(tenant, extra, fp).await.map(|(e, _)| e)
+        self.train(tenant, examples_of(tenant), fp)
+            .await
+            .map(|(e, _)| e)
     }
 
     /// Trains this shop's engine from its current settings now; returns it and the number of
@@ -96,7 +98,7 @@ impl Understanding {
                 .remove(&tenant.id);
             return Ok((self.engine().clone(), 0));
         }
-        let fp = fingerprint(&extra);
+        let fp = fingerprint(tenant);
         let _one = self.training.lock().await;
         self.train(tenant, extra, fp).await
     }
@@ -225,11 +227,10 @@ fn examples_of(tenant: &Tenant) -> Vec<comptoir_nlu::dataset::Example> {
     out
 }
 
-fn fingerprint(examples: &[comptoir_nlu::dataset::Example]) -> u64 {
+/// Identifies a shop's set of intent examples (a changed set retrains).
+fn fingerprint(tenant: &Tenant) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for e in examples {
-        (&e.text, &e.lang, &e.intent).hash(&mut h);
-    }
+    tenant.settings.intent_examples.hash(&mut h);
     h.finish()
 }

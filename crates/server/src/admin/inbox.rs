@@ -4,7 +4,7 @@
 //! agent pauses, then hands back.
 
 use super::auth::Admin;
-use super::{AdminError, Page};
+use super::{field, AdminError, Fields, Page};
 use crate::state::AppState;
 use crate::takeover;
 use axum::extract::{Path, Query, State};
@@ -329,12 +329,6 @@ pub async fn turns(
         status: c.status,
         turns: turns.iter().map(turn_view).collect(),
     }))
-}
-
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 fn back(id: &str) -> Page {

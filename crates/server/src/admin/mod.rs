@@ -132,6 +132,14 @@ impl IntoResponse for AdminError {
 
 pub type Page = Result<Response, AdminError>;
 
+/// A form as (name, value) pairs: the pages' forms have repeated and dynamic fields.
+pub(crate) type Fields = Vec<(String, String)>;
+
+/// The first value of a form field.
+pub(crate) fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
+    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
 /// The catalogue upload, apart: no 1 MiB body limit, and the import's own time limit.
 pub use catalogue::import_router;
 

@@ -3,7 +3,7 @@
 //! 6 test the chat, on this page, with the real widget.
 
 use super::auth::Admin;
-use super::{AdminError, Page};
+use super::{field, AdminError, Fields, Page};
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -125,12 +125,6 @@ async fn render(
             snippet => snippet,
         } },
     )
-}
-
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 pub async fn template(State(st): State<AppState>, admin: Admin, Form(f): Form<Fields>) -> Page {

@@ -63,12 +63,7 @@ pub async fn login(
     extensions: axum::http::Extensions,
     Form(f): Form<LoginForm>,
 ) -> Page {
-    if !auth::same_origin(&headers) {
-        return Err(AdminError::new(
-            StatusCode::FORBIDDEN,
-            "This request came from another site (origin check).",
-        ));
-    }
+    auth::check_origin(&headers)?;
     let next = safe_next(f.next.as_deref());
     let email = normalise_email(&f.email).unwrap_or_else(|_| f.email.trim().to_lowercase());
     let client = auth::client_of(&headers, auth::peer_of(&extensions));
@@ -321,12 +316,7 @@ pub async fn signup(
     extensions: axum::http::Extensions,
     Form(f): Form<SignupForm>,
 ) -> Page {
-    if !auth::same_origin(&headers) {
-        return Err(AdminError::new(
-            StatusCode::FORBIDDEN,
-            "This request came from another site (origin check).",
-        ));
-    }
+    auth::check_origin(&headers)?;
     let currency_text = f.currency.clone().unwrap_or_else(|| "EUR".into());
     let language_text = f.language.clone().unwrap_or_else(|| "en".into());
     let again = |error: String| -> Page {

@@ -3,7 +3,7 @@
 //! retrains the shop's model).
 
 use super::auth::{self, Admin};
-use super::{AdminError, Page};
+use super::{field, AdminError, Fields, Page};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -40,13 +40,6 @@ pub const INTENTS: &[&str] = &[
     "privacy_request",
 ];
 const LANGS: &[&str] = &["en", "fr", "de", "it", "es"];
-
-/// A form as (name, value) pairs: the pages' forms have repeated and dynamic fields.
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> Option<&'a str> {
-    f.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-}
 
 fn back(to: &str, flash: &str) -> Page {
     Ok(super::views::redirect_with_flash(to, flash))
